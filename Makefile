@@ -1,0 +1,27 @@
+# The two commands of the README: `make serve` (install + run) and `make test` (install + all tests).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: install install-test serve build test lint
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+
+build: install
+	$(BIN)/montagne-kg build
+
+serve: install
+	$(BIN)/montagne-kg serve
+
+lint: install-test
+	$(BIN)/ruff check montagne_kg tests server.py
+
+test: install-test lint
+	$(BIN)/pytest

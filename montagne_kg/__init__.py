@@ -1,0 +1,1 @@
+"""montagne-kg: a knowledge graph of the French mountain industry's international cooperation."""

@@ -1,0 +1,281 @@
+"""The build: ontology + curated data -> owlrl -> SHACL -> dumps and VoID/DCAT in a new build directory."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.term import Node
+
+from montagne_kg import description, formats, reasoning, serialization, validation
+from montagne_kg.config import Project
+from montagne_kg.namespaces import DEFAULT_BASE, MKG, graph_iri, release_iri
+from montagne_kg.releases import read_release, span_from_fragment
+from montagne_kg.skolem import skolemize
+
+SPAN_IRI = re.compile(r"^(?P<release>.+/id/release/(?P<id>[^/#]+))#(?P<fragment>char=.*)$")
+META_PREDICATES = (MKG.mention, MKG.impliedBy)
+CURRENT = "current"
+MANIFEST = "manifest.json"
+KEEP_BUILDS = 3
+
+
+class BuildError(Exception):
+    """A build that must not be published; the message says which file and what is wrong."""
+
+
+@dataclass
+class Assembled:
+    """All named graphs of a build, and which source file describes each subject."""
+
+    base: str
+    graphs: dict[URIRef, Graph]
+    described_in: dict[Node, str] = field(default_factory=dict)
+    description: Graph = field(default_factory=Graph)
+
+    def union(self) -> Graph:
+        g = Graph()
+        for graph in self.graphs.values():
+            for t in graph:
+                g.add(t)
+        return g
+
+
+def load_turtle(path: Path, root: Path) -> Graph:
+    """Parse one Turtle file; a syntax error becomes a BuildError naming file and line."""
+    rel = path.relative_to(root) if path.is_relative_to(root) else path
+    try:
+        return Graph().parse(path, format="turtle")
+    except BadSyntax as err:
+        raise BuildError(f"{rel}:{err.lines + 1}: Turtle syntax error: {err._why}") from err
+    except (ValueError, UnicodeDecodeError) as err:
+        raise BuildError(f"{rel}: cannot be read as Turtle: {err}") from err
+
+
+def rebase(graph: Graph, base: str) -> Graph:
+    """``graph`` with every IRI under the default base moved under ``base``."""
+    if base == DEFAULT_BASE:
+        return graph
+
+    def move(term: Node) -> Node:
+        if isinstance(term, URIRef) and str(term).startswith(DEFAULT_BASE):
+            return URIRef(base + str(term)[len(DEFAULT_BASE):])
+        return term
+
+    out = Graph()
+    for s, p, o in graph:
+        out.add((move(s), move(p), move(o)))
+    return out
+
+
+def span_triples(graphs: list[Graph], texts: dict[str, str], described_in: dict[Node, str]) -> Graph:
+    """Descriptions (release, offsets, exact quote) of every text span any graph refers to."""
+    spans = Graph()
+    terms = {t for g in graphs for triple in g for t in (triple[0], triple[2]) if isinstance(t, URIRef)}
+    for term in sorted(terms):
+        match = SPAN_IRI.match(str(term))
+        if not match:
+            continue
+        rid = match.group("id")
+        if rid not in texts:
+            raise BuildError(f"{described_in.get(term, 'data')}: {term} names release {rid}, which has no text")
+        try:
+            span = span_from_fragment(texts[rid], rid, match.group("fragment"))
+        except ValueError as err:
+            raise BuildError(f"{described_in.get(term, 'data')}: {term}: {err}") from err
+        spans.add((term, RDF.type, MKG.TextSpan))
+        spans.add((term, MKG.inRelease, URIRef(match.group("release"))))
+        spans.add((term, MKG.beginIndex, Literal(span.begin, datatype=XSD.integer)))
+        spans.add((term, MKG.endIndex, Literal(span.end, datatype=XSD.integer)))
+        spans.add((term, MKG.exactQuote, Literal(span.quote)))
+    return spans
+
+
+def _note_subjects(graph: Graph, file: str, described_in: dict[Node, str]) -> None:
+    for s in graph.subjects():
+        described_in.setdefault(s, file)
+    for o in graph.objects():
+        described_in.setdefault(o, file)
+
+
+def check_release_texts(meta: Graph, project: Project, texts: dict[str, str]) -> None:
+    """Every release text is described in data/releases.ttl and still has its recorded SHA-256."""
+    for rid in texts:
+        iri = URIRef(release_iri(rid))
+        recorded = meta.value(iri, MKG.sha256)
+        if recorded is None:
+            raise BuildError(f"data/releases.ttl: release {rid} is not described (no mkg:sha256 for <{iri}>)")
+        actual = hashlib.sha256(project.releases.joinpath(f"{rid}.txt").read_bytes()).hexdigest()
+        if str(recorded) != actual:
+            raise BuildError(f"data/releases/{rid}.txt: SHA-256 {actual} differs from the {recorded} recorded in "
+                             "data/releases.ttl: release texts are kept byte for byte")
+
+
+def assemble(project: Project, base: str = DEFAULT_BASE) -> Assembled:
+    """Parse, reason and validate every source; BuildError on any problem."""
+    described_in: dict[Node, str] = {}
+    root = project.root
+    ontology = load_turtle(project.ontology, root)
+    _note_subjects(ontology, "ontology/montagne.ttl", described_in)
+    meta = skolemize(load_turtle(project.data / "releases.ttl", root))
+    _note_subjects(meta, "data/releases.ttl", described_in)
+
+    texts = {rid: read_release(project.releases, rid) for rid in project.release_ids()}
+    check_release_texts(meta, project, texts)
+
+    releases: dict[str, Graph] = {}
+    for rid in texts:
+        file = f"data/{rid}.ttl"
+        parsed = skolemize(load_turtle(project.data / f"{rid}.ttl", root))
+        _note_subjects(parsed, file, described_in)
+        stated = Graph()
+        for t in parsed:
+            (meta if t[1] in META_PREDICATES else stated).add(t)
+        releases[rid] = stated
+
+    links = Graph()
+    for path in sorted(project.links.glob("*.ttl")):
+        parsed = skolemize(load_turtle(path, root))
+        _note_subjects(parsed, str(path.relative_to(root)), described_in)
+        for t in parsed:
+            links.add(t)
+
+    for t in span_triples([*releases.values(), meta], texts, described_in):
+        meta.add(t)
+
+    # Curated metadata (releases, spans) is reasoned too, so generic clients find releases as foaf:Document;
+    # the links graph and the VoID description never are (CHANGELOG 0.1.0).
+    inferred = reasoning.infer([ontology, meta, *releases.values()])
+
+    data = Graph()
+    for g in (ontology, meta, inferred, *releases.values()):
+        for t in g:
+            data.add(t)
+    violations = validation.validate(data, load_turtle(project.shapes, root))
+    if violations:
+        lines = [f"SHACL: {len(violations)} violation(s):"]
+        for v in violations:
+            focus_term = next((s for s in described_in if s.n3(validation.NM) == v.focus), None)
+            where = described_in.get(focus_term, "generated") if focus_term is not None else "generated"
+            lines.append(f"  {where}: {v.focus} path={v.path or '-'} {v.component}: {v.message}")
+        raise BuildError("\n".join(lines))
+
+    graphs = {URIRef(graph_iri("ontology")): ontology, URIRef(graph_iri("inferred")): inferred,
+              URIRef(graph_iri("links")): links, URIRef(graph_iri("meta")): meta}
+    for rid, g in releases.items():
+        graphs[URIRef(graph_iri(f"release/{rid}"))] = g
+    graphs = {URIRef(base + str(name)[len(DEFAULT_BASE):]): rebase(g, base) for name, g in graphs.items()}
+    assembled = Assembled(base, graphs, described_in)
+    add_description(assembled)
+    return assembled
+
+
+def add_description(assembled: Assembled) -> None:
+    """Put the VoID/DCAT statistics into graph/meta; they count themselves, so iterate to a fixed point."""
+    meta_name = URIRef(f"{assembled.base}graph/meta")
+    without = assembled.graphs[meta_name]
+    previous = Graph()
+    for _ in range(10):
+        assembled.graphs[meta_name] = without + previous
+        current = skolemize(description.statistics(assembled.graphs, assembled.base), assembled.base)
+        if set(current) == set(previous):
+            assembled.description = current
+            return
+        previous = current
+    raise BuildError("VoID statistics did not settle after 10 rounds")
+
+
+def graph_file_name(name: URIRef, base: str) -> str:
+    """File name of a per-graph download: ``release/000`` -> ``release-000.ttl``."""
+    return str(name)[len(f"{base}graph/"):].replace("/", "-") + ".ttl"
+
+
+def dump_files(assembled: Assembled) -> dict[str, bytes]:
+    """Every file of a build's dumps, by relative path (deterministic bytes)."""
+    merged = assembled.union()
+    named = {name: list(g) for name, g in assembled.graphs.items()}
+    files = {
+        description.dump_name(formats.by_name("turtle")): serialization.turtle(merged),
+        description.dump_name(formats.by_name("ntriples")): serialization.ntriples(merged),
+        description.dump_name(formats.by_name("jsonld")): serialization.jsonld(merged),
+        description.dump_name(formats.by_name("trig")): serialization.trig(named),
+        description.dump_name(formats.by_name("nquads")): serialization.nquads(named),
+    }
+    for name in list(files):
+        files[name + ".gz"] = serialization.gzipped(files[name])
+    for name, g in assembled.graphs.items():
+        files[f"graphs/{graph_file_name(name, assembled.base)}"] = serialization.turtle(g)
+    return files
+
+
+def write_build(assembled: Assembled, out_dir: Path) -> Path:
+    """Write the build into a new directory and switch ``out_dir/current`` to it atomically."""
+    files = dump_files(assembled)
+    sums = {name: (len(data), hashlib.sha256(data).hexdigest()) for name, data in files.items()
+            if "/" not in name}
+    files["void.ttl"] = serialization.turtle(
+        assembled.description + skolemize(description.checksums(sums, assembled.base), assembled.base))
+    manifest = {
+        "base": assembled.base,
+        "graphs": {str(name): len(g) for name, g in sorted(assembled.graphs.items())},
+        "triples": sum(len(g) for g in assembled.graphs.values()),
+        "files": {name: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+                  for name, data in sorted(files.items())},
+    }
+    manifest_bytes = (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode("utf-8")
+    build_id = hashlib.sha256(manifest_bytes).hexdigest()[:16]
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    final = out_dir / build_id
+    if not final.exists():
+        tmp = Path(tempfile.mkdtemp(prefix=".incomplete-", dir=out_dir))
+        try:
+            for name, data in files.items():
+                path = tmp / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+            (tmp / MANIFEST).write_bytes(manifest_bytes)
+            os.replace(tmp, final)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp)
+    link = out_dir / f".{CURRENT}-{os.getpid()}"
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(build_id)
+    os.replace(link, out_dir / CURRENT)
+    prune(out_dir, keep=final)
+    return final
+
+
+def prune(out_dir: Path, keep: Path) -> None:
+    """Remove all but the newest few complete builds (never the current one)."""
+    builds = sorted((p for p in out_dir.iterdir() if p.is_dir() and not p.is_symlink() and (p / MANIFEST).exists()),
+                    key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in builds[KEEP_BUILDS:]:
+        if old != keep:
+            shutil.rmtree(old)
+
+
+def current_build(out_dir: Path) -> Path | None:
+    """The directory of the newest complete build, or None."""
+    link = out_dir / CURRENT
+    if link.is_symlink() and (link.resolve() / MANIFEST).exists():
+        return link.resolve()
+    return None
+
+
+def build(project: Project, out_dir: Path, base: str = DEFAULT_BASE) -> Path:
+    """Build everything; on any error raise BuildError and leave the previous build untouched."""
+    if not base.endswith(("/", "#")):
+        raise BuildError(f"the base IRI must end with '/' or '#': {base}")
+    return write_build(assemble(project, base), out_dir)

@@ -1,0 +1,50 @@
+"""Project layout and defaults, found from one configured project root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from montagne_kg.namespaces import DEFAULT_BASE
+
+CHECKOUT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where the sources of the graph live."""
+
+    root: Path = CHECKOUT
+
+    @property
+    def ontology(self) -> Path:
+        return self.root / "ontology" / "montagne.ttl"
+
+    @property
+    def shapes(self) -> Path:
+        return self.root / "ontology" / "shapes.ttl"
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def releases(self) -> Path:
+        return self.root / "data" / "releases"
+
+    @property
+    def links(self) -> Path:
+        return self.root / "data" / "links"
+
+    @property
+    def queries(self) -> Path:
+        return self.root / "queries"
+
+    def release_ids(self) -> list[str]:
+        """Ids of the releases that have both a text and curated triples, sorted."""
+        return sorted(p.stem for p in self.releases.glob("*.txt") if (self.data / f"{p.stem}.ttl").exists())
+
+
+DEFAULT_BUILD_DIR = CHECKOUT / "build"
+
+__all__ = ["CHECKOUT", "DEFAULT_BASE", "DEFAULT_BUILD_DIR", "Project"]

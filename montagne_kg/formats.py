@@ -1,0 +1,60 @@
+"""The one table of RDF and SPARQL result formats: media types, aliases, suffixes, serializers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Format:
+    """One serialisation: its short name, canonical media type, aliases and file suffix."""
+
+    name: str
+    media_type: str
+    suffix: str
+    kind: str  # "graph" (triples), "dataset" (quads) or "results" (SELECT/ASK)
+    aliases: tuple[str, ...] = field(default=())
+    charset: bool = True
+
+    @property
+    def content_type(self) -> str:
+        return f"{self.media_type}; charset=utf-8" if self.charset else self.media_type
+
+    def accepts(self, value: str) -> bool:
+        """Whether ``value`` (a short name or media type) names this format."""
+        value = value.split(";")[0].strip().lower()
+        return value in (self.name, self.suffix.lstrip("."), self.media_type, *self.aliases)
+
+
+FORMATS: tuple[Format, ...] = (
+    Format("turtle", "text/turtle", ".ttl", "graph", ("application/x-turtle", "ttl")),
+    Format("ntriples", "application/n-triples", ".nt", "graph", ("text/plain", "nt", "n-triples")),
+    Format("jsonld", "application/ld+json", ".jsonld", "graph", ("json-ld",)),
+    Format("rdfxml", "application/rdf+xml", ".rdf", "graph", ("xml-rdf", "rdf/xml")),
+    Format("trig", "application/trig", ".trig", "dataset", ()),
+    Format("nquads", "application/n-quads", ".nq", "dataset", ("nq", "n-quads")),
+    Format("json", "application/sparql-results+json", ".srj", "results", ("application/json", "srj")),
+    Format("xml", "application/sparql-results+xml", ".srx", "results", ("application/xml", "text/xml", "srx")),
+    Format("csv", "text/csv", ".csv", "results", ()),
+    Format("tsv", "text/tab-separated-values", ".tsv", "results", ()),
+)
+
+# Dumps: the merged graph in graph formats, the named graphs in dataset formats.
+DUMP_FORMATS: tuple[str, ...] = ("turtle", "ntriples", "jsonld", "trig", "nquads")
+GZIP_MEDIA_TYPE = "application/gzip"
+
+
+def by_name(name: str) -> Format:
+    """The format with this short name; KeyError if none."""
+    for fmt in FORMATS:
+        if fmt.name == name:
+            return fmt
+    raise KeyError(name)
+
+
+def find(value: str, kinds: tuple[str, ...]) -> Format | None:
+    """The format of one of ``kinds`` that ``value`` (short name or media type) names, if any."""
+    for fmt in FORMATS:
+        if fmt.kind in kinds and fmt.accepts(value):
+            return fmt
+    return None

@@ -1,0 +1,123 @@
+"""Every entity is evidenced by the releases: quotes sit at their offsets and name the entity."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from montagne_kg.build import SPAN_IRI, load_turtle
+from montagne_kg.config import Project
+from montagne_kg.namespaces import MKG, PROV, release_iri
+from montagne_kg.releases import read_release
+
+ENTITY_CLASSES = (MKG.Place, MKG.Agent, MKG.Event)
+PHONE = re.compile(r"\d\d[ .]\d\d[ .]\d\d[ .]\d\d")
+EMAIL = re.compile(r"\S+@\S+\.\w+")
+
+
+def entities(graph: Graph) -> set[URIRef]:
+    return {s for cls in ENTITY_CLASSES for s in graph.subjects(RDF.type, cls)}
+
+
+def spans(graph: Graph) -> set[URIRef]:
+    return set(graph.subjects(RDF.type, MKG.TextSpan))
+
+
+def test_release_texts_are_the_received_bytes(project: Project, graph: Graph) -> None:
+    for rid in project.release_ids():
+        iri = URIRef(release_iri(rid))
+        data = project.releases.joinpath(f"{rid}.txt").read_bytes()
+        assert hashlib.sha256(data).hexdigest() == str(graph.value(iri, MKG.sha256))
+        assert str(graph.value(iri, MKG.originalFileName)).startswith(f"{rid}_")
+        data.decode("utf-8")
+
+
+def test_every_span_quote_sits_at_its_offsets(project: Project, graph: Graph) -> None:
+    found = spans(graph)
+    assert len(found) > 100
+    for span in found:
+        match = SPAN_IRI.match(str(span))
+        assert match, span
+        text = read_release(project.releases, match.group("id"))
+        begin, end = int(graph.value(span, MKG.beginIndex)), int(graph.value(span, MKG.endIndex))
+        assert match.group("fragment") == f"char={begin},{end}"
+        assert text[begin:end] == str(graph.value(span, MKG.exactQuote))
+        assert graph.value(span, MKG.inRelease) == URIRef(match.group("release"))
+
+
+def test_every_mention_quote_is_a_label_of_its_entity(graph: Graph) -> None:
+    checked = 0
+    for entity, span in graph.subject_objects(MKG.mention):
+        names = {str(n).casefold() for p in (RDFS.label, SKOS.altLabel) for n in graph.objects(entity, p)}
+        quote = str(graph.value(span, MKG.exactQuote))
+        assert quote.casefold() in names, f"{entity}: quote {quote!r} is none of its labels {sorted(names)}"
+        checked += 1
+    assert checked > 100
+
+
+def test_implied_entities_are_marked_as_curators_conclusions(graph: Graph) -> None:
+    implied = set(graph.subjects(MKG.impliedBy, None))
+    assert implied, "the ministry and the embassy are implied, not named"
+    for entity in implied:
+        assert (entity, PROV.wasAttributedTo, URIRef("https://w3id.org/montagne-kg/id/curation")) in graph
+        assert graph.value(entity, RDFS.comment) is not None
+
+
+def test_every_entity_is_named_or_implied_by_a_release(graph: Graph) -> None:
+    found = entities(graph)
+    assert len(found) >= 70
+    for entity in found:
+        assert set(graph.objects(entity, MKG.mention)) | set(graph.objects(entity, MKG.impliedBy)), entity
+
+
+def test_fact_nodes_point_to_their_source_sentences(graph: Graph) -> None:
+    fact_classes = (MKG.Post, MKG.Agreement, MKG.Event, MKG.Decision, MKG.Quantity, MKG.MonetaryAmount,
+                    MKG.CooperationAction)
+    facts = {s for cls in fact_classes for s in graph.subjects(RDF.type, cls)}
+    assert len(facts) > 30
+    for fact in facts:
+        sources = set(graph.objects(fact, PROV.wasDerivedFrom))
+        assert sources, f"{fact} has no source sentence"
+        assert all((s, RDF.type, MKG.TextSpan) in graph for s in sources)
+
+
+def test_no_personal_contact_details_are_modelled(graph: Graph) -> None:
+    for _s, _p, o in graph:
+        if isinstance(o, Literal):
+            assert not PHONE.search(str(o)), f"phone number in {o!r}"
+            assert not EMAIL.search(str(o)), f"e-mail address in {o!r}"
+
+
+@pytest.mark.parametrize("rid", ["000", "003"])
+def test_every_sentence_of_substance_is_cited(rid: str, project: Project, graph: Graph) -> None:
+    """Every letter and digit of a release is inside some cited span, except known page debris."""
+    text = read_release(project.releases, rid)
+    covered = [False] * len(text)
+    for span in spans(graph):
+        if SPAN_IRI.match(str(span)).group("id") == rid:
+            for i in range(int(graph.value(span, MKG.beginIndex)), int(graph.value(span, MKG.endIndex))):
+                covered[i] = True
+    debris = {"000": ("tél.", "courriel", "nombre de pages", ", 04 79 60 23 05"),
+              "003": ("Laisser un commentaire", "treize − huit =")}[rid]
+    for d in debris:
+        start = text.index(d)
+        for i in range(start, text.index("\n", start) if "\n" in text[start:] else len(text)):
+            covered[i] = True
+    uncited = "".join(c if not covered[i] and c.isalnum() else " " for i, c in enumerate(text)).split()
+    assert uncited == [], f"release {rid}: uncited words {uncited[:20]}"
+
+
+def test_an_entity_named_by_both_releases_has_type_and_label_in_both_files(project: Project) -> None:
+    files = {rid: load_turtle(project.data / f"{rid}.ttl", project.root) for rid in project.release_ids()}
+    mentioned = {rid: set(g.subjects(MKG.mention, None)) for rid, g in files.items()}
+    shared = set.intersection(*mentioned.values())
+    assert {URIRef("https://w3id.org/montagne-kg/id/cluster-montagne"),
+            URIRef("https://w3id.org/montagne-kg/id/pekin")} <= shared
+    for entity in shared:
+        for rid, g in files.items():
+            assert g.value(entity, RDF.type) is not None, f"{entity}: no type in data/{rid}.ttl"
+            assert any(lbl.language == "fr" for lbl in g.objects(entity, RDFS.label)), f"{entity}: data/{rid}.ttl"
