@@ -228,6 +228,7 @@ def write_build(assembled: Assembled, out_dir: Path) -> Path:
         "base": assembled.base,
         "graphs": {str(name): len(g) for name, g in sorted(assembled.graphs.items())},
         "triples": sum(len(g) for g in assembled.graphs.values()),
+        "merged_triples": len(assembled.union()),
         "files": {name: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
                   for name, data in sorted(files.items())},
     }

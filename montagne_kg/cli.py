@@ -1,16 +1,18 @@
-"""The ``montagne-kg`` command: build, locate (and serve, with the endpoint)."""
+"""The ``montagne-kg`` command: build, locate, serve."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
-from montagne_kg.build import BuildError, build
-from montagne_kg.config import CHECKOUT, DEFAULT_BUILD_DIR, Project
+from montagne_kg.build import BuildError, build, current_build
+from montagne_kg.config import CHECKOUT, DEFAULT_BUILD_DIR, Project, Settings, parse_overrides
 from montagne_kg.namespaces import DEFAULT_BASE, release_iri
 from montagne_kg.releases import locate, read_release
+from montagne_kg.store import prepare_disk_store
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -41,6 +43,41 @@ def cmd_locate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    env = Settings.from_env()
+    try:
+        overrides = parse_overrides(" ".join(args.service_override)) if args.service_override is not None else None
+    except ValueError as err:
+        print(err, file=sys.stderr)
+        return 2
+    settings = replace(
+        env,
+        build_dir=Path(args.out) if args.out else env.build_dir,
+        host=args.host or env.host,
+        port=args.port or env.port,
+        workers=args.workers or env.workers,
+        time_limit=args.time_limit or env.time_limit,
+        max_rows=args.max_rows or env.max_rows,
+        store=args.store or env.store,
+        service_allow=tuple(args.service_allow) if args.service_allow is not None else env.service_allow,
+        service_overrides=overrides if overrides is not None else env.service_overrides,
+    )
+    if current_build(settings.build_dir) is None:
+        print(f"no build in {settings.build_dir}: building first", file=sys.stderr)
+        try:
+            build(Project(Path(args.root)), settings.build_dir)
+        except BuildError as err:
+            print(f"build failed: {err}", file=sys.stderr)
+            return 1
+    if settings.store == "disk":
+        prepare_disk_store(current_build(settings.build_dir))
+    from montagne_kg.wsgi_server import serve
+
+    print(f"serving {current_build(settings.build_dir)} on http://{settings.host}:{settings.port}/", file=sys.stderr)
+    serve(settings)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="montagne-kg", description=__doc__)
     top.add_argument("--root", default=str(CHECKOUT), help="project root (ontology/, data/, queries/)")
@@ -56,6 +93,21 @@ def parser() -> argparse.ArgumentParser:
     loc.add_argument("quote", help="the exact text to find")
     loc.add_argument("--base", default=DEFAULT_BASE, help="base IRI used to print span IRIs")
     loc.set_defaults(func=cmd_locate)
+
+    srv = sub.add_parser("serve", help="serve the newest build over HTTP (builds first if there is none)")
+    srv.add_argument("--out", help="build directory (env MONTAGNE_KG_BUILD_DIR; default: build/)")
+    srv.add_argument("--host", help="address to bind (env MONTAGNE_KG_HOST; default 127.0.0.1)")
+    srv.add_argument("--port", type=int, help="port (env MONTAGNE_KG_PORT; default 8000)")
+    srv.add_argument("--workers", type=int, help="worker processes (env MONTAGNE_KG_WORKERS; default 2)")
+    srv.add_argument("--time-limit", type=float, help="seconds per query (env MONTAGNE_KG_TIME_LIMIT; default 10)")
+    srv.add_argument("--max-rows", type=int, help="result row cap (env MONTAGNE_KG_MAX_ROWS; default 10000)")
+    srv.add_argument("--store", choices=("memory", "disk"),
+                     help="memory: load the build at start; disk: persistent read-only store (env MONTAGNE_KG_STORE)")
+    srv.add_argument("--service-allow", nargs="*", metavar="IRI",
+                     help="SERVICE endpoints allowed (env MONTAGNE_KG_SERVICE_ALLOW; default: Wikidata; none: off)")
+    srv.add_argument("--service-override", nargs="*", metavar="IRI=URL",
+                     help="send an allowed SERVICE IRI to another URL (env MONTAGNE_KG_SERVICE_OVERRIDE)")
+    srv.set_defaults(func=cmd_serve)
     return top
 
 

@@ -19,6 +19,7 @@ WD = Namespace("http://www.wikidata.org/entity/")
 
 ONTOLOGY_IRI = DEFAULT_BASE + "ontology"
 CC_BY_4 = "https://creativecommons.org/licenses/by/4.0/"
+WIKIDATA_QUERY_SERVICE = "https://query.wikidata.org/sparql"
 
 # Prefixes written in dumps and offered to queries, sorted by prefix.
 PREFIXES: dict[str, str] = {
@@ -51,7 +52,7 @@ EXTERNAL_VOCABULARIES: tuple[str, ...] = (
 __all__ = [
     "CC_BY_4", "DCAT", "DCTERMS", "DEFAULT_BASE", "EXTERNAL_VOCABULARIES", "FOAF", "GENID", "GRAPH", "ID", "MKG",
     "ONTOLOGY_IRI", "ORG", "OWL", "PREFIXES", "PROV", "RDF", "RDFS", "SCHEMA", "SD", "SDO", "SH", "SHAPE", "SKOS",
-    "SPDX", "VOID", "WD", "XSD",
+    "SPDX", "VOID", "WD", "WIKIDATA_QUERY_SERVICE", "XSD",
 ]
 
 

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 from rdflib import Graph
 
+from montagne_kg import create_app
 from montagne_kg.build import Assembled, assemble, write_build
-from montagne_kg.config import Project
+from montagne_kg.config import Project, Settings
 from montagne_kg.store import load_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,3 +56,95 @@ def store(build_dir: Path):
 def graph(assembled: Assembled) -> Graph:
     """The union of every named graph of the real build."""
     return assembled.union()
+
+
+@pytest.fixture(scope="session")
+def app(build_dir: Path) -> Iterator[Flask]:
+    """The app over the real build (default settings, federation to the Wikidata IRI allowed)."""
+    application = create_app({"SETTINGS": Settings(build_dir=build_dir.parent)})
+    yield application
+    application.extensions["kg"].runner.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def live_server(build_out: Path, *flags: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """`montagne-kg serve` on a free loopback port, as the README runs it; yields its base URL."""
+    port = free_port()
+    command = [sys.executable, "-m", "montagne_kg.cli", "serve", "--out", str(build_out), "--port", str(port), *flags]
+    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                with urllib.request.urlopen(f"{url}/-/health", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if process.poll() is not None:
+                    raise RuntimeError(f"server exited: {process.stderr.read().decode()}") from None
+                time.sleep(0.05)
+        else:
+            raise RuntimeError("server did not start within 10 s")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stderr.close()
+
+
+@dataclass
+class StandIn:
+    """A loopback HTTP server standing in for a remote SPARQL endpoint; records every request."""
+
+    url: str
+    requests: list[dict] = field(default_factory=list)
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "application/sparql-results+json"
+
+
+@contextmanager
+def sparql_stand_in() -> Iterator[StandIn]:
+    stand_in = StandIn(url="")
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            stand_in.requests.append({"method": self.command, "path": self.path, "headers": dict(self.headers),
+                                      "body": self.rfile.read(length).decode("utf-8")})
+            self.send_response(stand_in.status)
+            self.send_header("Content-Type", stand_in.content_type)
+            self.send_header("Content-Length", str(len(stand_in.body)))
+            self.end_headers()
+            self.wfile.write(stand_in.body)
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    stand_in.url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield stand_in
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,125 @@
+"""One SPARQL request answered from a pyoxigraph store: execute, cap, negotiate, serialize (pure, in-process)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import islice
+
+import pyoxigraph as ox
+
+from montagne_kg import negotiation, results
+from montagne_kg.formats import Format
+from montagne_kg.namespaces import PREFIXES
+
+RDF_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML, "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS,
+}
+UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """Everything needed to answer one query, picklable for the worker process."""
+
+    query: str
+    base_iri: str | None = None
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    accept: str | None = None
+    format: str | None = None
+    max_rows: int = 10_000
+    federated: bool = False
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An HTTP answer: status, content type, body and extra headers."""
+
+    status: int
+    content_type: str
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = field(default=())
+
+
+def text_answer(status: int, message: str) -> Answer:
+    return Answer(status, "text/plain; charset=utf-8", (message.rstrip("\n") + "\n").encode("utf-8"))
+
+
+def looks_like_update(query: str) -> bool:
+    """Whether text that failed to parse as a query reads as a SPARQL Update (after its prologue)."""
+    words = [w.upper() for w in query.replace("{", " { ").split()]
+    i = 0
+    while i < len(words) and words[i] in ("PREFIX", "BASE"):
+        i += 3 if words[i] == "PREFIX" else 2
+    return i < len(words) and words[i] in UPDATE_KEYWORDS
+
+
+def _dataset(job: QueryJob) -> dict:
+    kwargs: dict = {}
+    if job.default_graphs:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+    if job.named_graphs:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    return kwargs
+
+
+def _not_acceptable(kinds: tuple[str, ...]) -> Answer:
+    offered = ", ".join(media for media, _ in negotiation.offers(kinds))
+    return text_answer(406, f"Not Acceptable: this result can be served as {offered}")
+
+
+def execute(store: ox.Store, job: QueryJob) -> Answer:
+    """Answer ``job`` from ``store``: 200 with the negotiated serialization, or 400/403/406/502 with a message."""
+    try:
+        result = store.query(job.query, base_iri=job.base_iri, **_dataset(job))
+    except SyntaxError as err:
+        if looks_like_update(job.query):
+            return text_answer(403, "Forbidden: this endpoint is read-only; SPARQL Update is not accepted")
+        return text_answer(400, f"Query syntax error: {err}")
+    except OSError as err:
+        if job.federated:
+            return text_answer(502, "Bad Gateway: a federated SERVICE call failed or timed out")
+        return text_answer(400, f"Query evaluation error: {err}")
+    try:
+        return _serialize(result, job)
+    except OSError:
+        if job.federated:
+            return text_answer(502, "Bad Gateway: a federated SERVICE call failed or timed out")
+        raise
+
+
+def _serialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, job: QueryJob) -> Answer:
+    if isinstance(result, ox.QueryBoolean):
+        choice = negotiation.choose(negotiation.RESULT_KINDS, job.accept, job.format)
+        if choice is None:
+            return _not_acceptable(negotiation.RESULT_KINDS)
+        return Answer(200, choice.content_type, results.boolean(bool(result), choice.format.name))
+    if isinstance(result, ox.QuerySolutions):
+        choice = negotiation.choose(negotiation.RESULT_KINDS, job.accept, job.format)
+        if choice is None:
+            return _not_acceptable(negotiation.RESULT_KINDS)
+        variables = [v.value for v in result.variables]
+        rows = [[solution[v] for v in variables] for solution in islice(result, job.max_rows + 1)]
+        body = results.solutions(variables, rows[: job.max_rows], choice.format.name)
+        return _capped(choice, body, len(rows), job.max_rows)
+    choice = negotiation.choose(negotiation.GRAPH_KINDS, job.accept, job.format)
+    if choice is None:
+        return _not_acceptable(negotiation.GRAPH_KINDS)
+    return _capped(choice, *graph_body(list(islice(result, job.max_rows + 1)), choice.format, job.max_rows),
+                   job.max_rows)
+
+
+def graph_body(triples: list[ox.Triple], fmt: Format, max_rows: int) -> tuple[bytes, int]:
+    """At most ``max_rows`` triples serialized in ``fmt`` (dataset formats put them in the default graph)."""
+    kept: list = triples[:max_rows]
+    if fmt.kind == "dataset":
+        kept = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in kept]
+    if fmt.name in ("turtle", "trig", "rdfxml"):
+        return ox.serialize(kept, format=RDF_FORMATS[fmt.name], prefixes=PREFIXES), len(triples)
+    return ox.serialize(kept, format=RDF_FORMATS[fmt.name]), len(triples)
+
+
+def _capped(choice: negotiation.Choice, body: bytes, count: int, max_rows: int) -> Answer:
+    headers = (("X-SPARQL-MaxRows", str(max_rows)),) if count > max_rows else ()
+    return Answer(200, choice.content_type, body, headers)

@@ -1,0 +1,62 @@
+"""Content negotiation: an Accept case table over the one format table."""
+
+from __future__ import annotations
+
+import pytest
+
+from montagne_kg.negotiation import GRAPH_KINDS, RESULT_KINDS, accepts_html, choose
+
+RESULTS = [
+    (None, "json", "application/sparql-results+json"),
+    ("*/*", "json", "application/sparql-results+json"),
+    ("application/sparql-results+json", "json", "application/sparql-results+json"),
+    ("application/json", "json", "application/json"),
+    ("application/sparql-results+json,application/json;q=0.9", "json", "application/sparql-results+json"),
+    ("application/sparql-results+xml", "xml", "application/sparql-results+xml"),
+    ("application/xml", "xml", "application/xml"),
+    ("text/xml", "xml", "text/xml"),
+    ("text/csv", "csv", "text/csv"),
+    ("text/tab-separated-values", "tsv", "text/tab-separated-values"),
+    ("text/csv;q=0.5, application/sparql-results+xml", "xml", "application/sparql-results+xml"),
+    ("text/csv;q=0.9, text/tab-separated-values;q=0.2", "csv", "text/csv"),
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "xml", "application/xml"),
+    ("image/png", None, None),
+    ("text/turtle", None, None),
+]
+GRAPHS = [
+    (None, "turtle", "text/turtle"),
+    ("*/*", "turtle", "text/turtle"),
+    ("text/plain", "ntriples", "text/plain"),
+    ("application/n-triples", "ntriples", "application/n-triples"),
+    ("application/ld+json", "jsonld", "application/ld+json"),
+    ("application/rdf+xml;q=0.9, text/turtle;q=0.4", "rdfxml", "application/rdf+xml"),
+    ("application/trig", "trig", "application/trig"),
+    ("application/n-quads", "nquads", "application/n-quads"),
+    ("application/sparql-results+json", None, None),
+]
+
+
+@pytest.mark.parametrize("accept,name,media_type", RESULTS, ids=[str(a) for a, _, _ in RESULTS])
+def test_results_negotiation(accept: str | None, name: str | None, media_type: str | None) -> None:
+    choice = choose(RESULT_KINDS, accept)
+    assert (choice.format.name, choice.media_type) == (name, media_type) if name else choice is None
+
+
+@pytest.mark.parametrize("accept,name,media_type", GRAPHS, ids=[str(a) for a, _, _ in GRAPHS])
+def test_graph_negotiation(accept: str | None, name: str | None, media_type: str | None) -> None:
+    choice = choose(GRAPH_KINDS, accept)
+    assert (choice.format.name, choice.media_type) == (name, media_type) if name else choice is None
+
+
+@pytest.mark.parametrize("value,name", [("json", "json"), ("tsv", "tsv"), ("text/csv", "csv"), ("srx", "xml"),
+                                        ("application/sparql-results+json", "json"), ("turtle", None)])
+def test_format_parameter_overrides_accept(value: str, name: str | None) -> None:
+    choice = choose(RESULT_KINDS, "application/sparql-results+xml", value)
+    assert (choice.format.name if choice else None) == name
+
+
+def test_browsers_are_recognised() -> None:
+    assert accepts_html("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+    assert not accepts_html("*/*")
+    assert not accepts_html(None)
+    assert not accepts_html("application/sparql-results+json")
