@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install install-test serve build test lint
+.PHONY: install install-test serve build test lint bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
