@@ -21,7 +21,11 @@ serve: install
 	$(BIN)/montagne-kg serve
 
 lint: install-test
-	$(BIN)/ruff check montagne_kg tests server.py
+	$(BIN)/ruff check montagne_kg tests server.py bench
 
 test: install-test lint
 	$(BIN)/pytest
+
+bench: install
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/load.py --out bench/RESULTS.md

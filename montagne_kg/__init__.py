@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
+from montagne_kg import negotiation
 from montagne_kg.config import Settings
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """The WSGI app over the newest complete build (settings from MONTAGNE_KG_* or ``test_config["SETTINGS"]``)."""
-    from montagne_kg import service, sparql, store
+    from montagne_kg import dumps, pages, service, sparql, store
 
     app = Flask(__name__)
     settings = (test_config or {}).get("SETTINGS") or Settings.from_env()
@@ -22,9 +24,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     store.init_app(app, settings)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(service.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(dumps.bp)
 
     @app.errorhandler(HTTPException)
-    def plain_error(error: HTTPException) -> tuple[str, int, dict[str, str]]:
+    def error_page(error: HTTPException) -> ResponseReturnValue:
+        """Errors as an HTML page for browsers, plain text for everything else; never a stack trace."""
+        if negotiation.accepts_html(request.headers.get("Accept")):
+            return render_template("error.html", title=f"{error.code} {error.name}",
+                                   message=error.description), error.code or 500
         return f"{error.code} {error.name}: {error.description}\n", error.code or 500, {
             "Content-Type": "text/plain; charset=utf-8"}
 

@@ -41,6 +41,8 @@ class Assembled:
     graphs: dict[URIRef, Graph]
     described_in: dict[Node, str] = field(default_factory=dict)
     description: Graph = field(default_factory=Graph)
+    texts: dict[str, bytes] = field(default_factory=dict)
+    queries: dict[str, str] = field(default_factory=dict)
 
     def union(self) -> Graph:
         g = Graph()
@@ -174,7 +176,10 @@ def assemble(project: Project, base: str = DEFAULT_BASE) -> Assembled:
     for rid, g in releases.items():
         graphs[URIRef(graph_iri(f"release/{rid}"))] = g
     graphs = {URIRef(base + str(name)[len(DEFAULT_BASE):]): rebase(g, base) for name, g in graphs.items()}
-    assembled = Assembled(base, graphs, described_in)
+    raw_texts = {rid: project.releases.joinpath(f"{rid}.txt").read_bytes() for rid in texts}
+    queries = {p.stem: p.read_text(encoding="utf-8").replace(DEFAULT_BASE, base)
+               for p in sorted(project.queries.glob("*.rq"))}
+    assembled = Assembled(base, graphs, described_in, texts=raw_texts, queries=queries)
     add_description(assembled)
     return assembled
 
@@ -214,6 +219,10 @@ def dump_files(assembled: Assembled) -> dict[str, bytes]:
         files[name + ".gz"] = serialization.gzipped(files[name])
     for name, g in assembled.graphs.items():
         files[f"graphs/{graph_file_name(name, assembled.base)}"] = serialization.turtle(g)
+    for rid, text in assembled.texts.items():
+        files[f"releases/{rid}.txt"] = text
+    for stem, query in assembled.queries.items():
+        files[f"queries/{stem}.rq"] = query.encode("utf-8")
     return files
 
 

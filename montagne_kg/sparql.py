@@ -7,6 +7,7 @@ from flask import Blueprint, Response, request
 from montagne_kg import negotiation
 from montagne_kg.answers import Answer, QueryJob, text_answer
 from montagne_kg.federation import FederationRefused, guard, may_use_service
+from montagne_kg.querypage import query_page
 from montagne_kg.service_description import service_description
 from montagne_kg.store import get_kg
 
@@ -87,12 +88,12 @@ def read_request() -> tuple[str | None, list[str], list[str]]:
         415, f"Unsupported Media Type: POST a query as {QUERY} or as {FORM} (got {mimetype or 'no Content-Type'})"))
 
 
-def describe_service() -> Response:
+def describe_service(endpoint_url: str) -> Response:
     kg = get_kg()
     choice = negotiation.choose(negotiation.GRAPH_KINDS, request.headers.get("Accept"), request.args.get("format"))
     if choice is None:
         return respond(text_answer(406, "Not Acceptable: the service description is served as RDF"))
-    graph = service_description(request.base_url, kg.manifest, kg.settings)
+    graph = service_description(endpoint_url, kg.manifest, kg.settings)
     body = graph.serialize(format=RDFLIB_FORMATS[choice.format.name], encoding="utf-8")
     return respond(Answer(200, choice.content_type, body))
 
@@ -107,21 +108,25 @@ def endpoint() -> Response:
         response.headers["Access-Control-Max-Age"] = "86400"
         response.headers["Allow"] = "GET, HEAD, POST, OPTIONS"
         return response
+    if request.method in ("GET", "HEAD") and not request.args.get("format") and not request.args.getlist("update") \
+            and negotiation.accepts_html(request.headers.get("Accept")):
+        return query_page()
     try:
         query, default_graphs, named_graphs = read_request()
     except ProtocolError as err:
         return respond(err.answer)
+    endpoint_url = request.base_url  # werkzeug rebuilds it on every access: once per request
     if query is None:
-        return describe_service()
+        return describe_service(endpoint_url)
     kg = get_kg()
     settings = kg.settings
     try:
-        executable = guard(query, request.base_url, settings.service_allow, settings.service_overrides)
+        executable = guard(query, endpoint_url, settings.service_allow, settings.service_overrides)
     except FederationRefused as err:
         return respond(text_answer(400, f"Bad Request: {err}"))
     job = QueryJob(
         query=executable,
-        base_iri=request.base_url,
+        base_iri=endpoint_url,
         default_graphs=tuple(default_graphs),
         named_graphs=tuple(named_graphs),
         accept=request.headers.get("Accept"),

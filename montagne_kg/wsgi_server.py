@@ -26,7 +26,7 @@ class GunicornServer(BaseApplication):
             "timeout": int(self.settings.time_limit) + 30,
             "graceful_timeout": 10,
             "limit_request_line": MAX_REQUEST_LINE,
-            "accesslog": "-",
+            "accesslog": None,
             "preload_app": False,
         }
         for key, value in options.items():

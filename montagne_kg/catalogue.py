@@ -1,0 +1,279 @@
+"""Read-only lookups for the human pages: entities, releases, labels, search; all through the time-limited runner."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from montagne_kg.answers import QueryJob
+from montagne_kg.store import KnowledgeGraph
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+RELEASE_ID = re.compile(r"^[0-9]{3}$")
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+OWL_SAMEAS = "http://www.w3.org/2002/07/owl#sameAs"
+WIKIDATA = "http://www.wikidata.org/entity/"
+PAGE_ROW_CAP = 5000
+
+
+class LookupFailed(Exception):
+    """A page query did not answer (time limit, worker failure); carries the status to send."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def fold(text: str) -> str:
+    """Lowercase without accents: 'Chambéry' and 'chambery' fold alike."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+
+
+@dataclass
+class Term:
+    """An RDF term as SPARQL JSON gives it."""
+
+    kind: str
+    value: str
+    lang: str = ""
+    datatype: str = ""
+
+    @classmethod
+    def of(cls, binding: dict) -> Term:
+        return cls(binding["type"], binding["value"], binding.get("xml:lang", ""), binding.get("datatype", ""))
+
+    @property
+    def is_iri(self) -> bool:
+        return self.kind == "uri"
+
+
+@dataclass
+class Value:
+    """One value of a property on a page: a term, its label, nested facts (for figures), and whether inferred."""
+
+    term: Term
+    label: str = ""
+    inferred: bool = True
+    nested: dict[str, list[Value]] = field(default_factory=dict)
+
+
+@dataclass
+class Mention:
+    release: str
+    quote: str
+    begin: int
+    end: int
+    kind: str
+    sentence: str = ""
+
+
+@dataclass
+class Entity:
+    iri: str
+    slug: str
+    labels: dict[str, list[str]]
+    types: list[Value]
+    facts: dict[str, list[Value]]
+    incoming: dict[str, list[Value]]
+    mentions: list[Mention]
+    wikidata: list[str]
+
+    @property
+    def label(self) -> str:
+        for lang in ("fr", "en", ""):
+            if self.labels.get(lang):
+                return self.labels[lang][0]
+        return self.slug
+
+
+class Catalogue:
+    """Lookups over one build; per-worker caches of immutable data (labels, sentences, search index)."""
+
+    def __init__(self, kg: KnowledgeGraph) -> None:
+        self.kg = kg
+        self.base = kg.base
+        self.genid = f"{kg.base}.well-known/genid/"
+
+    def select(self, query: str) -> list[dict]:
+        answer = self.kg.runner.run(QueryJob(query=query, format="json", max_rows=PAGE_ROW_CAP))
+        if answer.status != 200:
+            raise LookupFailed(answer.status, answer.body.decode("utf-8", "replace"))
+        return json.loads(answer.body)["results"]["bindings"]
+
+    def construct(self, query: str, fmt: str) -> bytes:
+        answer = self.kg.runner.run(QueryJob(query=query, format=fmt, max_rows=PAGE_ROW_CAP))
+        if answer.status != 200:
+            raise LookupFailed(answer.status, answer.body.decode("utf-8", "replace"))
+        return answer.body
+
+    def entity_iri(self, slug: str) -> str | None:
+        return f"{self.base}id/{slug}" if SLUG.match(slug) else None
+
+    def slug_of(self, iri: str) -> str | None:
+        prefix = f"{self.base}id/"
+        if iri.startswith(prefix) and SLUG.match(iri[len(prefix):]):
+            return iri[len(prefix):]
+        return None
+
+    def page_path(self, iri: str) -> str | None:
+        """Our server's page for an IRI of the build, or None for anything else."""
+        if (slug := self.slug_of(iri)) is not None:
+            return f"/page/{slug}"
+        release = f"{self.base}id/release/"
+        if iri.startswith(release) and RELEASE_ID.match(iri[len(release):].split("#")[0]):
+            return f"/page/release/{iri[len(release):].split('#')[0]}"
+        if iri.startswith(f"{self.base}ontology"):
+            return "/ontology" + (f"#{iri.split('#', 1)[1]}" if "#" in iri else "")
+        return None
+
+    @cached_property
+    def term_labels(self) -> dict[str, dict[str, str]]:
+        """Labels of every labelled term (ontology terms and entities), by IRI and language."""
+        labels: dict[str, dict[str, str]] = {}
+        for row in self.select(f"SELECT ?t ?l WHERE {{ ?t <{RDFS_LABEL}> ?l FILTER(isIRI(?t)) }}"):
+            labels.setdefault(row["t"]["value"], {}).setdefault(row["l"].get("xml:lang", ""), row["l"]["value"])
+        return labels
+
+    def label(self, iri: str, lang: str = "fr") -> str:
+        found = self.term_labels.get(iri, {})
+        for key in (lang, "fr", "en", ""):
+            if key in found:
+                return found[key]
+        return ""
+
+    @cached_property
+    def sentences(self) -> dict[str, list[tuple[int, int, str, str]]]:
+        """Cited passages by release id: (begin, end, quote, IRI), sorted."""
+        rows = self.select(
+            f"SELECT DISTINCT ?s ?r ?b ?e ?q WHERE {{ ?x <http://www.w3.org/ns/prov#wasDerivedFrom> ?s . "
+            f"?s <{self.base}ontology#inRelease> ?r ; <{self.base}ontology#beginIndex> ?b ; "
+            f"<{self.base}ontology#endIndex> ?e ; <{self.base}ontology#exactQuote> ?q }}")
+        out: dict[str, list[tuple[int, int, str, str]]] = {}
+        for row in rows:
+            rid = row["r"]["value"].rsplit("/", 1)[1]
+            out.setdefault(rid, []).append((int(row["b"]["value"]), int(row["e"]["value"]), row["q"]["value"],
+                                            row["s"]["value"]))
+        return {rid: sorted(set(spans)) for rid, spans in out.items()}
+
+    @cached_property
+    def search_index(self) -> list[tuple[str, str, str, str]]:
+        """(folded name, name, slug, class label) for every label and altLabel of every entity."""
+        rows = self.select(
+            f"SELECT ?e ?n ?c WHERE {{ {{ ?e <{RDFS_LABEL}> ?n }} UNION {{ ?e <{SKOS_ALT}> ?n }} "
+            f"OPTIONAL {{ GRAPH ?g {{ ?e <{RDF_TYPE}> ?c }} FILTER(STRSTARTS(STR(?g), '{self.base}graph/release/')) }} "
+            f"FILTER(STRSTARTS(STR(?e), '{self.base}id/')) }}")
+        index = set()
+        for row in rows:
+            slug = self.slug_of(row["e"]["value"])
+            if slug:
+                cls = self.label(row["c"]["value"], "en") if "c" in row else ""
+                index.add((fold(row["n"]["value"]), row["n"]["value"], slug, cls))
+        return sorted(index)
+
+    def search(self, text: str, limit: int = 50) -> list[tuple[str, str, str]]:
+        """Entities whose label contains ``text`` (accents and case ignored): (slug, name, class)."""
+        needle = fold(text.strip())
+        if not needle:
+            return []
+        seen: dict[str, tuple[str, str, str]] = {}
+        for folded, name, slug, cls in self.search_index:
+            if needle in folded and slug not in seen:
+                seen[slug] = (slug, self.label(f"{self.base}id/{slug}") or name, cls)
+        return sorted(seen.values(), key=lambda r: (fold(r[1]).find(needle), fold(r[1])))[:limit]
+
+    def exists(self, iri: str) -> bool:
+        return bool(self.select(f"SELECT ?p WHERE {{ <{iri}> ?p ?o }} LIMIT 1"))
+
+    def deprecation(self, iri: str) -> tuple[bool, str | None]:
+        """(deprecated?, replacement IRI) from owl:deprecated / dcterms:isReplacedBy."""
+        rows = self.select(f"SELECT ?r WHERE {{ <{iri}> <http://www.w3.org/2002/07/owl#deprecated> true "
+                           f"OPTIONAL {{ <{iri}> <http://purl.org/dc/terms/isReplacedBy> ?r }} }}")
+        if not rows:
+            return False, None
+        return True, rows[0]["r"]["value"] if "r" in rows[0] else None
+
+    def _value(self, binding: dict, inferred: bool) -> Value:
+        """A value labelled for an English page: ontology terms in English, entities as the releases name them."""
+        term = Term.of(binding)
+        if not term.is_iri:
+            return Value(term, "", inferred)
+        lang = "en" if term.value.startswith(f"{self.base}ontology") else "fr"
+        return Value(term, self.label(term.value, lang), inferred)
+
+    def entity(self, slug: str) -> Entity | None:
+        iri = self.entity_iri(slug)
+        if iri is None:
+            return None
+        rows = self.select(f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }}")
+        if not rows:
+            return None
+        labels: dict[str, list[str]] = {}
+        facts: dict[str, dict[str, Value]] = {}
+        types: dict[str, Value] = {}
+        wikidata = []
+        for row in rows:
+            p, o, g = row["p"]["value"], row["o"], row["g"]["value"]
+            inferred = g.endswith("graph/inferred")
+            if p in (RDFS_LABEL, SKOS_ALT) and o["type"] == "literal":
+                key = o.get("xml:lang", "") if p == RDFS_LABEL else "alt"
+                if o["value"] not in labels.setdefault(key, []):
+                    labels[key].append(o["value"])
+                continue
+            if p in (f"{self.base}ontology#mention", f"{self.base}ontology#impliedBy"):
+                continue
+            if o["type"] == "uri" and o["value"].startswith(WIKIDATA) and o["value"] not in wikidata:
+                wikidata.append(o["value"])
+            target = types if p == RDF_TYPE else facts.setdefault(p, {})
+            key = o["value"] + o.get("xml:lang", "") + o.get("datatype", "")
+            if key in target:
+                target[key].inferred = target[key].inferred and inferred
+            else:
+                target[key] = self._value(o, inferred)
+        nested = self._nested(iri)
+        for values in facts.values():
+            for value in values.values():
+                if value.term.is_iri and value.term.value.startswith(self.genid):
+                    value.nested = nested.get(value.term.value, {})
+        return Entity(iri, slug, labels, sorted(types.values(), key=lambda v: (v.inferred, v.label or v.term.value)),
+                      {p: list(v.values()) for p, v in facts.items()}, self._incoming(iri), self._mentions(iri),
+                      wikidata)
+
+    def _nested(self, iri: str) -> dict[str, dict[str, list[Value]]]:
+        rows = self.select(f"SELECT DISTINCT ?q ?p ?o WHERE {{ <{iri}> ?x ?q FILTER(STRSTARTS(STR(?q), "
+                           f"'{self.genid}')) ?q ?p ?o }}")
+        out: dict[str, dict[str, list[Value]]] = {}
+        for row in rows:
+            out.setdefault(row["q"]["value"], {}).setdefault(row["p"]["value"], []).append(self._value(row["o"], False))
+        return out
+
+    def _incoming(self, iri: str) -> dict[str, list[Value]]:
+        rows = self.select(f"SELECT DISTINCT ?s ?p ?parent WHERE {{ GRAPH ?g {{ ?s ?p <{iri}> }} FILTER(isIRI(?s) "
+                           f"&& ?g != <{self.base}graph/inferred>) "
+                           f"OPTIONAL {{ ?parent ?pp ?s FILTER(STRSTARTS(STR(?s), '{self.genid}')) }} }}")
+        out: dict[str, dict[str, Value]] = {}
+        for row in rows:
+            subject = row["parent"] if "parent" in row else row["s"]
+            if subject["value"].startswith(self.genid) or row["p"]["value"] == RDF_TYPE:
+                continue
+            out.setdefault(row["p"]["value"], {})[subject["value"]] = self._value(subject, False)
+        return {p: sorted(v.values(), key=lambda x: x.label or x.term.value) for p, v in out.items()}
+
+    def _mentions(self, iri: str) -> list[Mention]:
+        rows = self.select(
+            f"SELECT ?r ?q ?b ?e ?k WHERE {{ {{ <{iri}> <{self.base}ontology#mention> ?s BIND('named' AS ?k) }} "
+            f"UNION {{ <{iri}> <{self.base}ontology#impliedBy> ?s BIND('implied' AS ?k) }} "
+            f"?s <{self.base}ontology#inRelease> ?r ; <{self.base}ontology#exactQuote> ?q ; "
+            f"<{self.base}ontology#beginIndex> ?b ; <{self.base}ontology#endIndex> ?e }}")
+        mentions = []
+        for row in rows:
+            rid = row["r"]["value"].rsplit("/", 1)[1]
+            begin, end = int(row["b"]["value"]), int(row["e"]["value"])
+            containing = [s for s in self.sentences.get(rid, []) if s[0] <= begin and end <= s[1]]
+            sentence = min(containing, key=lambda s: s[1] - s[0])[2] if containing else ""
+            mentions.append(Mention(rid, row["q"]["value"], begin, end, row["k"]["value"], sentence))
+        return sorted(mentions, key=lambda m: (m.release, m.begin))

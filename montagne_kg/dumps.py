@@ -1,0 +1,89 @@
+"""Downloads: /dumps/ (listing and files, with ETag, Last-Modified, Range) and /.well-known/void."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, jsonify, render_template, request, send_file
+from flask.typing import ResponseReturnValue
+from rdflib import Graph
+
+from montagne_kg import formats, negotiation
+from montagne_kg.store import get_kg
+
+bp = Blueprint("dumps", __name__)
+
+RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml", "trig": "trig",
+                  "nquads": "nquads"}
+
+
+def media_type(name: str) -> tuple[str, str]:
+    """(media type of the file as served, format short name) for a dump file name."""
+    plain = name.removesuffix(".gz")
+    fmt = next((f for f in formats.FORMATS if plain.endswith(f.suffix) and f.kind in ("graph", "dataset")), None)
+    short = fmt.name if fmt else "text"
+    if name.endswith(".gz"):
+        return formats.GZIP_MEDIA_TYPE, short
+    return (fmt.content_type if fmt else "text/plain; charset=utf-8"), short
+
+
+def listing() -> list[dict]:
+    """Every downloadable file of the current build: name, format, size, triples, SHA-256."""
+    manifest = get_kg().manifest
+    rows = []
+    for name, info in sorted(manifest["files"].items()):
+        if not (name.startswith("montagne-kg.") or name.startswith("graphs/")):
+            continue
+        _, short = media_type(name)
+        if name.startswith("graphs/"):
+            graph = manifest["base"] + "graph/" + name.removeprefix("graphs/").removesuffix(".ttl").replace("-", "/", 1)
+            triples = manifest["graphs"].get(graph)
+        elif short in ("trig", "nquads"):
+            triples = manifest["triples"]
+        else:
+            triples = manifest["merged_triples"]
+        rows.append({"name": name, "url": f"/dumps/{name}", "format": short, "gzip": name.endswith(".gz"),
+                     "bytes": info["bytes"], "sha256": info["sha256"], "triples": triples})
+    return rows
+
+
+@bp.route("/dumps/")
+def index() -> ResponseReturnValue:
+    """The dumps of the current build; ?format=json (or Accept: application/json) for the machine twin."""
+    rows = listing()
+    if request.args.get("format") == "json" or request.accept_mimetypes.best_match(
+            ["text/html", "application/json"]) == "application/json":
+        return jsonify(build=get_kg().build.name, files=rows)
+    return render_template("dumps.html", rows=rows, build=get_kg().build.name,
+                           alternates=[("/dumps/?format=json", "application/json", "json")])
+
+
+@bp.route("/dumps/<path:name>")
+def download(name: str) -> Response:
+    """One dump file: ETag (SHA-256), Last-Modified, Content-Length, 304 on If-None-Match, 206 on Range."""
+    kg = get_kg()
+    info = kg.manifest["files"].get(name)
+    if info is None or not (name.startswith("montagne-kg.") or name.startswith("graphs/")):
+        abort(404)
+    path = kg.build / name
+    mimetype, _ = media_type(name)
+    response = send_file(path, mimetype=mimetype, conditional=True, etag=info["sha256"],
+                         last_modified=path.stat().st_mtime, max_age=3600)
+    response.headers.pop("Content-Encoding", None)
+    return response
+
+
+@bp.route("/.well-known/void")
+def void() -> Response:
+    """The VoID + DCAT description of the build: Turtle by default, other RDF formats on request."""
+    choice = negotiation.choose(("graph",), request.headers.get("Accept"), request.args.get("format"))
+    if choice is None:
+        abort(406)
+    path = get_kg().build / "void.ttl"
+    if choice.format.name == "turtle":
+        body = path.read_bytes()
+    else:
+        body = Graph().parse(path, format="turtle").serialize(format=RDFLIB_FORMATS[choice.format.name],
+                                                              encoding="utf-8")
+    response = Response(body, content_type=choice.content_type)
+    response.vary.add("Accept")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
