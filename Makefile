@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install install-test serve build test lint bench
+.PHONY: install install-test serve build test lint bench chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,12 @@ serve: install
 lint: install-test
 	$(BIN)/ruff check montagne_kg tests server.py bench
 
-test: install-test lint
+# Browser tests drive Debian's chromium; install it when missing, or fail saying why (never skip them).
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium) || \
+		{ echo "Debian's chromium could not be installed (apt-get install -y chromium): the browser tests need it"; exit 1; }
+
+test: install-test lint chromium
 	$(BIN)/pytest
 
 bench: install

@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/* from the current build")
+    parser.addoption("--update-screenshots", action="store_true", help="write the browser tests' screenshots to docs/")
 
 
 @pytest.fixture(scope="session")
