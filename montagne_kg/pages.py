@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request
 from flask.typing import ResponseReturnValue
@@ -372,7 +372,8 @@ def home() -> ResponseReturnValue:
                         "GROUP BY ?c ORDER BY DESC(?n)")
     classes = [(cat.label(r["c"]["value"], "en") or local_name(r["c"]["value"]), int(r["n"]["value"]))
                for r in counts]
-    return render_template("home.html", classes=classes, examples=example_queries(), manifest=get_kg().manifest)
+    return render_template("home.html", classes=classes, examples=example_queries(), manifest=get_kg().manifest,
+                           alternates=[("/.well-known/void", "text/turtle", "VoID description (Turtle)")])
 
 
 @bp.route("/search")
@@ -385,4 +386,5 @@ def search() -> ResponseReturnValue:
     if wants_json:
         return jsonify(query=text, results=[{"slug": s, "label": lbl, "class": c, "page": f"/page/{s}",
                                              "iri": f"{catalogue().base}id/{s}"} for s, lbl, c in results])
-    return render_template("search.html", q=text, results=results)
+    return render_template("search.html", q=text, results=results,
+                           alternates=[(f"/search?q={quote(text)}&format=json", "application/json", "json")])

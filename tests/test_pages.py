@@ -193,6 +193,17 @@ def test_every_route_and_query_is_documented(app, project) -> None:
         assert f"`{query.name}`" in readme, f"{query.name} is not in the README"
 
 
+@pytest.mark.parametrize("path", ["/", "/page/chambery", "/page/release/000", "/dumps/", "/search?q=poma",
+                                  "/ontology"])
+def test_every_page_links_its_machine_twin(client: FlaskClient, path: str) -> None:
+    html = client.get(path, headers={"Accept": BROWSER}).get_data(as_text=True)
+    head = html.split("</head>", 1)[0]
+    assert '<link rel="alternate"' in head
+    twin = head.split('<link rel="alternate"', 1)[1].split('href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    with client.get(twin) as r:
+        assert r.status_code == 200 and r.mimetype != "text/html", twin
+
+
 def test_machine_twins_are_json(client: FlaskClient) -> None:
     body = client.get("/dumps/?format=json").get_json()
     assert body["files"] and json.dumps(body)
