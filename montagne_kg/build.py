@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import os
 import re
@@ -12,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
 from montagne_kg import description, formats, reasoning, serialization, validation
 from montagne_kg.config import Project
-from montagne_kg.namespaces import DEFAULT_BASE, MKG, graph_iri, release_iri
+from montagne_kg.namespaces import DEFAULT_BASE, MKG, WD, graph_iri, release_iri
 from montagne_kg.releases import read_release, span_from_fragment
 from montagne_kg.skolem import skolemize
 
@@ -223,14 +225,46 @@ def dump_files(assembled: Assembled) -> dict[str, bytes]:
         files[f"releases/{rid}.txt"] = text
     for stem, query in assembled.queries.items():
         files[f"queries/{stem}.rq"] = query.encode("utf-8")
+    if URIRef(f"{assembled.base}graph/ontology") in assembled.graphs:
+        files[WIKIDATA_LINKS_CSV] = wikidata_links_csv(assembled)
     return files
+
+
+WIKIDATA_LINKS_CSV = "wikidata-links.csv"
+LINKABLE = ("Place", "Agent", "Event")
+
+
+def wikidata_links_csv(assembled: Assembled) -> bytes:
+    """One row per place, agent and event: IRI, French label, most specific class, Wikidata IRI or empty."""
+    base = assembled.base
+    ontology = assembled.graphs[URIRef(f"{base}graph/ontology")]
+    union = assembled.union()
+    linkable = {URIRef(f"{base}ontology#{name}") for name in LINKABLE}
+    sub_classes = {c for c in ontology.subjects(RDF.type, OWL.Class)
+                   if any(t in linkable for t in ontology.transitive_objects(c, RDFS.subClassOf))}
+    rows = []
+    for entity in sorted({s for c in sub_classes for s in union.subjects(RDF.type, c)}):
+        if not str(entity).startswith(f"{base}id/"):
+            continue
+        asserted = {t for name, g in assembled.graphs.items() if "/graph/release/" in str(name)
+                    for t in g.objects(entity, RDF.type)}
+        specific = sorted(t for t in asserted if not any(
+            o != t and t in set(ontology.transitive_objects(o, RDFS.subClassOf)) for o in asserted))
+        label = next((str(x) for x in sorted(union.objects(entity, RDFS.label)) if x.language == "fr"), "")
+        items = sorted(str(o) for o in union.objects(entity, OWL.sameAs) if str(o).startswith(str(WD)))
+        rows.append([str(entity), label, " ".join(str(t).rsplit("#", 1)[1] for t in specific), " ".join(items)])
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["entity", "label_fr", "class", "wikidata"])
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
 
 
 def write_build(assembled: Assembled, out_dir: Path) -> Path:
     """Write the build into a new directory and switch ``out_dir/current`` to it atomically."""
     files = dump_files(assembled)
     sums = {name: (len(data), hashlib.sha256(data).hexdigest()) for name, data in files.items()
-            if "/" not in name}
+            if name.startswith("montagne-kg.")}
     files["void.ttl"] = serialization.turtle(
         assembled.description + skolemize(description.checksums(sums, assembled.base), assembled.base))
     manifest = {

@@ -81,7 +81,7 @@ class Entity:
     facts: dict[str, list[Value]]
     incoming: dict[str, list[Value]]
     mentions: list[Mention]
-    wikidata: list[str]
+    wikidata: list[tuple[str, str, str]]
 
     @property
     def label(self) -> str:
@@ -215,7 +215,6 @@ class Catalogue:
         labels: dict[str, list[str]] = {}
         facts: dict[str, dict[str, Value]] = {}
         types: dict[str, Value] = {}
-        wikidata = []
         for row in rows:
             p, o, g = row["p"]["value"], row["o"], row["g"]["value"]
             inferred = g.endswith("graph/inferred")
@@ -226,8 +225,6 @@ class Catalogue:
                 continue
             if p in (f"{self.base}ontology#mention", f"{self.base}ontology#impliedBy"):
                 continue
-            if o["type"] == "uri" and o["value"].startswith(WIKIDATA) and o["value"] not in wikidata:
-                wikidata.append(o["value"])
             target = types if p == RDF_TYPE else facts.setdefault(p, {})
             key = o["value"] + o.get("xml:lang", "") + o.get("datatype", "")
             if key in target:
@@ -241,7 +238,16 @@ class Catalogue:
                     value.nested = nested.get(value.term.value, {})
         return Entity(iri, slug, labels, sorted(types.values(), key=lambda v: (v.inferred, v.label or v.term.value)),
                       {p: list(v.values()) for p, v in facts.items()}, self._incoming(iri), self._mentions(iri),
-                      wikidata)
+                      self._wikidata(iri))
+
+    def _wikidata(self, iri: str) -> list[tuple[str, str, str]]:
+        """(item IRI, QID, item label as the record saw it) of each published link."""
+        rows = self.select(f"SELECT ?item ?label WHERE {{ <{iri}> <{OWL_SAMEAS}> ?item "
+                           f"FILTER(STRSTARTS(STR(?item), '{WIKIDATA}')) OPTIONAL {{ ?record "
+                           f"<{self.base}ontology#linkSubject> <{iri}> ; <{self.base}ontology#linkTarget> ?item ; "
+                           f"<{self.base}ontology#itemLabel> ?label }} }}")
+        return sorted({(r["item"]["value"], r["item"]["value"].rsplit("/", 1)[1],
+                        r["label"]["value"] if "label" in r else "") for r in rows})
 
     def _nested(self, iri: str) -> dict[str, dict[str, list[Value]]]:
         rows = self.select(f"SELECT DISTINCT ?q ?p ?o WHERE {{ <{iri}> ?x ?q FILTER(STRSTARTS(STR(?q), "

@@ -1,4 +1,4 @@
-"""The ``montagne-kg`` command: build, locate, serve."""
+"""The ``montagne-kg`` command: build, locate, serve, link."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from montagne_kg.build import BuildError, build, current_build
+from montagne_kg.build import BuildError, assemble, build, current_build
 from montagne_kg.config import CHECKOUT, DEFAULT_BUILD_DIR, Project, Settings, parse_overrides
+from montagne_kg.linking import API, LinkingError, WikidataApi, check_links, find_candidates, write_candidates
 from montagne_kg.namespaces import DEFAULT_BASE, release_iri
 from montagne_kg.releases import locate, read_release
 from montagne_kg.store import prepare_disk_store
@@ -78,6 +79,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_link(args: argparse.Namespace) -> int:
+    project = Project(Path(args.root))
+    try:
+        graph = assemble(project).union()
+    except BuildError as err:
+        print(f"the sources do not build: {err}", file=sys.stderr)
+        return 1
+    api = WikidataApi(args.api)
+    try:
+        if args.check:
+            problems = check_links(graph, api)
+            for problem in problems:
+                print(problem)
+            print(f"{len(problems)} problem(s) in the published links", file=sys.stderr)
+            return 1 if problems else 0
+        rows = find_candidates(graph, api, set(args.only) if args.only else None)
+    except LinkingError as err:
+        print(f"Wikidata API error: {err}", file=sys.stderr)
+        return 2
+    target = Path(args.candidates) if args.candidates else project.links / "candidates.csv"
+    write_candidates(target, rows)
+    counts = {status: sum(1 for r in rows if r["status"] == status) for status in ("candidate", "no-item")}
+    print(f"{len(rows)} entities looked up: {counts['candidate']} candidates, {counts['no-item']} without an item; "
+          f"written to {target}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="montagne-kg", description=__doc__)
     top.add_argument("--root", default=str(CHECKOUT), help="project root (ontology/, data/, queries/)")
@@ -108,6 +136,13 @@ def parser() -> argparse.ArgumentParser:
     srv.add_argument("--service-override", nargs="*", metavar="IRI=URL",
                      help="send an allowed SERVICE IRI to another URL (env MONTAGNE_KG_SERVICE_OVERRIDE)")
     srv.set_defaults(func=cmd_serve)
+
+    lnk = sub.add_parser("link", help="ranked Wikidata candidates for unlinked entities (needs the internet)")
+    lnk.add_argument("--check", action="store_true", help="re-verify the published links instead")
+    lnk.add_argument("--api", default=API, help=f"Wikidata action API (default {API})")
+    lnk.add_argument("--candidates", help="candidates file to update (default data/links/candidates.csv)")
+    lnk.add_argument("--only", nargs="*", metavar="SLUG", help="only these entities")
+    lnk.set_defaults(func=cmd_link)
     return top
 
 

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Mapping
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD
 
 from montagne_kg import formats
 from montagne_kg.namespaces import CC_BY_4, PREFIXES, PROV, SD, SPDX
@@ -94,7 +94,31 @@ def statistics(graphs: Mapping[URIRef, Graph], base: str) -> Graph:
             g.add((dist, DCTERMS.license, URIRef(CC_BY_4)))
             g.add((dist, RDFS.label, Literal(f"{fmt.name}{' (gzip)' if gz else ''}", lang="en")))
     g.add((ds, FOAF.homepage, URIRef(base)))
+    add_linkset(g, ds, union, base)
     return g
+
+
+def add_linkset(g: Graph, ds: URIRef, union: Graph, base: str) -> None:
+    """The owl:sameAs links to Wikidata as a void:Linkset, with the CSV export as its distribution."""
+    # Wikidata is described under our own IRI: no triple of ours has a Wikidata IRI as subject.
+    linkset, wikidata = URIRef(f"{base}dataset/wikidata-links"), URIRef(f"{base}dataset/wikidata")
+    links = [(s, o) for s, o in union.subject_objects(OWL.sameAs) if str(o).startswith("http://www.wikidata.org/entity/")]
+    g.add((ds, VOID.subset, linkset))
+    g.add((linkset, RDF.type, VOID.Linkset))
+    g.add((linkset, VOID.linkPredicate, OWL.sameAs))
+    g.add((linkset, VOID.subjectsTarget, ds))
+    g.add((linkset, VOID.objectsTarget, wikidata))
+    g.add((linkset, VOID.triples, Literal(len(links), datatype=XSD.integer)))
+    g.add((linkset, DCTERMS.title, Literal("Links to Wikidata", lang="en")))
+    csv_file = URIRef(f"{base}dumps/wikidata-links.csv")
+    g.add((linkset, VOID.dataDump, csv_file))
+    g.add((csv_file, RDF.type, DCAT.Distribution))
+    g.add((csv_file, DCAT.mediaType, URIRef("https://www.iana.org/assignments/media-types/text/csv")))
+    g.add((wikidata, RDF.type, VOID.Dataset))
+    g.add((wikidata, VOID.sparqlEndpoint, URIRef("https://query.wikidata.org/sparql")))
+    g.add((wikidata, VOID.uriSpace, Literal("http://www.wikidata.org/entity/")))
+    g.add((wikidata, FOAF.homepage, URIRef("https://www.wikidata.org/")))
+    g.add((wikidata, DCTERMS.title, Literal("Wikidata", lang="en")))
 
 
 def checksums(files: Mapping[str, tuple[int, str]], base: str) -> Graph:

@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from rdflib import Graph
 
 from montagne_kg import formats, negotiation
+from montagne_kg.build import WIKIDATA_LINKS_CSV
 from montagne_kg.store import get_kg
 
 bp = Blueprint("dumps", __name__)
@@ -17,6 +18,8 @@ RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rd
 
 def media_type(name: str) -> tuple[str, str]:
     """(media type of the file as served, format short name) for a dump file name."""
+    if name == WIKIDATA_LINKS_CSV:
+        return "text/csv; charset=utf-8", "csv"
     plain = name.removesuffix(".gz")
     fmt = next((f for f in formats.FORMATS if plain.endswith(f.suffix) and f.kind in ("graph", "dataset")), None)
     short = fmt.name if fmt else "text"
@@ -25,17 +28,24 @@ def media_type(name: str) -> tuple[str, str]:
     return (fmt.content_type if fmt else "text/plain; charset=utf-8"), short
 
 
+def downloadable(name: str) -> bool:
+    """Dumps, per-graph files and the Wikidata links export; not the manifest, texts or stores."""
+    return name.startswith(("montagne-kg.", "graphs/")) or name == WIKIDATA_LINKS_CSV
+
+
 def listing() -> list[dict]:
     """Every downloadable file of the current build: name, format, size, triples, SHA-256."""
     manifest = get_kg().manifest
     rows = []
     for name, info in sorted(manifest["files"].items()):
-        if not (name.startswith("montagne-kg.") or name.startswith("graphs/")):
+        if not downloadable(name):
             continue
         _, short = media_type(name)
         if name.startswith("graphs/"):
             graph = manifest["base"] + "graph/" + name.removeprefix("graphs/").removesuffix(".ttl").replace("-", "/", 1)
             triples = manifest["graphs"].get(graph)
+        elif name == WIKIDATA_LINKS_CSV:
+            short, triples = "csv", None
         elif short in ("trig", "nquads"):
             triples = manifest["triples"]
         else:
@@ -61,7 +71,7 @@ def download(name: str) -> Response:
     """One dump file: ETag (SHA-256), Last-Modified, Content-Length, 304 on If-None-Match, 206 on Range."""
     kg = get_kg()
     info = kg.manifest["files"].get(name)
-    if info is None or not (name.startswith("montagne-kg.") or name.startswith("graphs/")):
+    if info is None or not downloadable(name):
         abort(404)
     path = kg.build / name
     mimetype, _ = media_type(name)

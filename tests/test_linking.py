@@ -1,0 +1,109 @@
+"""`montagne-kg link` and `link --check` against a loopback stand-in of Wikidata's action API.
+
+The API answers below are SYNTHETIC, hand-written in the documented wbsearchentities / wbgetentities
+response shapes; they are not Wikidata's data.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from montagne_kg import cli
+
+
+def item(qid: str, label: str, description: str, p31: str, p17: str | None = None) -> dict:
+    claims = {"P31": [{"mainsnak": {"datavalue": {"value": {"id": p31}}}}]}
+    if p17:
+        claims["P17"] = [{"mainsnak": {"datavalue": {"value": {"id": p17}}}}]
+    return {"id": qid, "labels": {"fr": {"language": "fr", "value": label}},
+            "descriptions": {"fr": {"language": "fr", "value": description}}, "claims": claims}
+
+
+SEARCH = {"Almaty": ["Q900001", "Q900002"], "Turin": ["Q900003"], "ABEST": []}
+ENTITIES = {
+    "Q900001": item("Q900001", "Almaty", "synthetic: city in Kazakhstan", "Q515", "Q232"),
+    "Q900002": item("Q900002", "Almaty Region", "synthetic: region of Kazakhstan", "Q1", "Q232"),
+    "Q900003": item("Q900003", "Turin", "synthetic: in France on purpose (ours is in Italy)", "Q515", "Q142"),
+    "Q142": item("Q142", "France", "synthetic", "Q6256"),
+    "Q148": item("Q148", "People's Republic of China", "synthetic", "Q6256"),
+    "Q38": {"id": "Q999999", "redirects": {"from": "Q38", "to": "Q999999"}, "labels": {}},
+    "Q232": {"id": "Q232", "missing": ""},
+    "Q27275": item("Q27275", "Asie centrale", "synthetic: renamed on purpose", "Q82794"),
+}
+
+
+@pytest.fixture
+def api() -> Iterator[tuple[str, list[dict]]]:
+    received: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            params = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
+            received.append(params)
+            if params.get("action") == "wbsearchentities":
+                body = {"search": [{"id": q} for q in SEARCH.get(params["search"], [])]}
+            else:
+                body = {"entities": {q: ENTITIES[q] for q in params["ids"].split("|")}}
+            data = json.dumps(body).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/w/api.php", received
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_link_ranks_candidates_rejects_wrong_countries_and_reports_no_item(api, tmp_path: Path, capsys) -> None:
+    url, received = api
+    out = tmp_path / "candidates.csv"
+    code = cli.main(["link", "--api", url, "--candidates", str(out), "--only", "almaty", "turin", "abest"])
+    assert code == 0, capsys.readouterr().err
+    rows = {r["entity"].rsplit("/", 1)[1]: r for r in csv.DictReader(io.StringIO(out.read_text(encoding="utf-8")))}
+    assert rows["almaty"]["status"] == "candidate" and rows["almaty"]["qid"] == "Q900001"
+    assert "not published" in rows["almaty"]["reason"]
+    assert rows["turin"]["status"] == "no-item" and "Q900003 rejected" in rows["turin"]["reason"]
+    assert rows["abest"]["status"] == "no-item" and "no result" in rows["abest"]["evidence"]
+    searches = [r for r in received if r["action"] == "wbsearchentities"]
+    assert {r["search"] for r in searches} == {"Almaty", "Turin", "ABEST"}
+    assert all(r["language"] == "fr" and r["type"] == "item" and r["format"] == "json" for r in searches)
+    gets = [r for r in received if r["action"] == "wbgetentities"]
+    assert {r["ids"] for r in gets} == {"Q900001|Q900002", "Q900003"}
+    assert all("claims" in r["props"] for r in gets)
+
+
+def test_link_check_reports_deleted_redirected_and_relabelled_items(api, capsys) -> None:
+    url, received = api
+    code = cli.main(["link", "--check", "--api", url])
+    report = capsys.readouterr().out
+    assert code == 1
+    assert "Q232 no longer exists" in report
+    assert "Q38 now redirects to Q999999" in report
+    assert "Q27275 is no longer labelled 'Central Asia'" in report
+    assert "Q142" not in report and "Q148" not in report
+    assert received[-1]["action"] == "wbgetentities"
+    assert set(received[-1]["ids"].split("|")) == {"Q142", "Q148", "Q232", "Q27275", "Q38"}
+
+
+def test_link_reports_an_unreachable_api(tmp_path: Path, capsys) -> None:
+    code = cli.main(["link", "--api", "http://127.0.0.1:9/w/api.php", "--candidates", str(tmp_path / "c.csv"),
+                     "--only", "almaty"])
+    assert code == 2 and "Wikidata API error" in capsys.readouterr().err
