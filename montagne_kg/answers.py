@@ -11,10 +11,6 @@ from montagne_kg import negotiation, results
 from montagne_kg.formats import Format
 from montagne_kg.namespaces import PREFIXES
 
-RDF_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML, "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS,
-}
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
 
 
@@ -116,8 +112,8 @@ def graph_body(triples: list[ox.Triple], fmt: Format, max_rows: int) -> tuple[by
     if fmt.kind == "dataset":
         kept = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in kept]
     if fmt.name in ("turtle", "trig", "rdfxml"):
-        return ox.serialize(kept, format=RDF_FORMATS[fmt.name], prefixes=PREFIXES), len(triples)
-    return ox.serialize(kept, format=RDF_FORMATS[fmt.name]), len(triples)
+        return ox.serialize(kept, format=fmt.oxigraph, prefixes=PREFIXES), len(triples)
+    return ox.serialize(kept, format=fmt.oxigraph), len(triples)
 
 
 def _capped(choice: negotiation.Choice, body: bytes, count: int, max_rows: int) -> Answer:

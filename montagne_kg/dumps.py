@@ -12,8 +12,6 @@ from montagne_kg.store import get_kg
 
 bp = Blueprint("dumps", __name__)
 
-RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml", "trig": "trig",
-                  "nquads": "nquads"}
 
 
 def media_type(name: str) -> tuple[str, str]:
@@ -91,7 +89,7 @@ def void() -> Response:
     if choice.format.name == "turtle":
         body = path.read_bytes()
     else:
-        body = Graph().parse(path, format="turtle").serialize(format=RDFLIB_FORMATS[choice.format.name],
+        body = Graph().parse(path, format="turtle").serialize(format=choice.format.rdflib,
                                                               encoding="utf-8")
     response = Response(body, content_type=choice.content_type)
     response.vary.add("Accept")

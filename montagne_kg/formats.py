@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
+
 
 @dataclass(frozen=True)
 class Format:
@@ -15,6 +17,12 @@ class Format:
     kind: str  # "graph" (triples), "dataset" (quads) or "results" (SELECT/ASK)
     aliases: tuple[str, ...] = field(default=())
     charset: bool = True
+    rdflib: str = ""  # rdflib's serializer name (RDF formats only)
+
+    @property
+    def oxigraph(self) -> ox.RdfFormat:
+        """pyoxigraph's format for this RDF format."""
+        return ox.RdfFormat.from_media_type(self.media_type)
 
     @property
     def content_type(self) -> str:
@@ -27,12 +35,12 @@ class Format:
 
 
 FORMATS: tuple[Format, ...] = (
-    Format("turtle", "text/turtle", ".ttl", "graph", ("application/x-turtle", "ttl")),
-    Format("ntriples", "application/n-triples", ".nt", "graph", ("text/plain", "nt", "n-triples")),
-    Format("jsonld", "application/ld+json", ".jsonld", "graph", ("json-ld",)),
-    Format("rdfxml", "application/rdf+xml", ".rdf", "graph", ("xml-rdf", "rdf/xml")),
-    Format("trig", "application/trig", ".trig", "dataset", ()),
-    Format("nquads", "application/n-quads", ".nq", "dataset", ("nq", "n-quads")),
+    Format("turtle", "text/turtle", ".ttl", "graph", ("application/x-turtle", "ttl"), rdflib="turtle"),
+    Format("ntriples", "application/n-triples", ".nt", "graph", ("text/plain", "nt", "n-triples"), rdflib="nt"),
+    Format("jsonld", "application/ld+json", ".jsonld", "graph", ("json-ld",), rdflib="json-ld"),
+    Format("rdfxml", "application/rdf+xml", ".rdf", "graph", ("xml-rdf", "rdf/xml"), rdflib="xml"),
+    Format("trig", "application/trig", ".trig", "dataset", (), rdflib="trig"),
+    Format("nquads", "application/n-quads", ".nq", "dataset", ("nq", "n-quads"), rdflib="nquads"),
     Format("json", "application/sparql-results+json", ".srj", "results", ("application/json", "srj")),
     Format("xml", "application/sparql-results+xml", ".srx", "results", ("application/xml", "text/xml", "srx")),
     Format("csv", "text/csv", ".csv", "results", ()),

@@ -16,8 +16,6 @@ bp = Blueprint("sparql", __name__)
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
-RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml", "trig": "trig",
-                  "nquads": "nquads"}
 READ_ONLY = "Forbidden: this endpoint is read-only; SPARQL Update is not accepted"
 
 
@@ -94,7 +92,7 @@ def describe_service(endpoint_url: str) -> Response:
     if choice is None:
         return respond(text_answer(406, "Not Acceptable: the service description is served as RDF"))
     graph = service_description(endpoint_url, kg.manifest, kg.settings)
-    body = graph.serialize(format=RDFLIB_FORMATS[choice.format.name], encoding="utf-8")
+    body = graph.serialize(format=choice.format.rdflib, encoding="utf-8")
     return respond(Answer(200, choice.content_type, body))
 
 
