@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from montagne_kg.build import MANIFEST, current_build  # noqa: E402
+from montagne_kg.federation import may_use_service  # noqa: E402
 from montagne_kg.store import load_store, open_disk_store, prepare_disk_store  # noqa: E402
 
 ID = "https://w3id.org/montagne-kg/id/"
@@ -40,7 +41,9 @@ def card_query(iri: str) -> str:
 
 
 def example_queries() -> dict[str, str]:
-    return {p.stem: p.read_text(encoding="utf-8") for p in sorted((ROOT / "queries").glob("*.rq"))}
+    """The local example queries; federated ones are left out (their time is the remote service's)."""
+    queries = {p.stem: p.read_text(encoding="utf-8") for p in sorted((ROOT / "queries").glob("*.rq"))}
+    return {stem: q for stem, q in queries.items() if not may_use_service(q)}
 
 
 def entities(build: Path) -> list[str]:
