@@ -96,7 +96,7 @@ def _serialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, jo
         if choice is None:
             return _not_acceptable(negotiation.RESULT_KINDS)
         variables = [v.value for v in result.variables]
-        rows = [[solution[v] for v in variables] for solution in islice(result, job.max_rows + 1)]
+        rows = [tuple(solution) for solution in islice(result, job.max_rows + 1)]  # values in variable order
         body = results.solutions(variables, rows[: job.max_rows], choice.format.name)
         return _capped(choice, body, len(rows), job.max_rows)
     choice = negotiation.choose(negotiation.GRAPH_KINDS, job.accept, job.format)
