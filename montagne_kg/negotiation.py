@@ -14,15 +14,12 @@ RESULT_KINDS = ("results",)
 GRAPH_KINDS = ("graph", "dataset")
 
 
-def offers(kinds: tuple[str, ...]) -> list[tuple[str, Format]]:
-    """(media type, format) pairs offered for ``kinds``, canonical types first, in table order."""
-    pairs = []
-    for fmt in formats.FORMATS:
-        if fmt.kind in kinds:
-            pairs.append((fmt.media_type, fmt))
-    for fmt in formats.FORMATS:
-        if fmt.kind in kinds:
-            pairs.extend((alias, fmt) for alias in fmt.aliases if "/" in alias)
+def offers(kinds: tuple[str, ...], only: tuple[Format, ...] = ()) -> list[tuple[str, Format]]:
+    """(media type, format) pairs offered for ``kinds`` (or exactly ``only``), canonical types first, table order."""
+    offered = [f for f in formats.FORMATS if (f in only if only else f.kind in kinds)]
+    pairs = [(fmt.media_type, fmt) for fmt in offered]
+    for fmt in offered:
+        pairs.extend((alias, fmt) for alias in fmt.aliases if "/" in alias)
     return pairs
 
 
@@ -38,15 +35,16 @@ class Choice:
         return f"{self.media_type}; charset=utf-8" if self.format.charset else self.media_type
 
 
-def choose(kinds: tuple[str, ...], accept: str | None, format_param: str | None = None) -> Choice | None:
+def choose(kinds: tuple[str, ...], accept: str | None, format_param: str | None = None,
+           only: tuple[Format, ...] = ()) -> Choice | None:
     """The format to answer with: ``format=`` if given, else the best Accept match; None means 406.
 
     No Accept header (or ``*/*``) gives the first format of ``kinds`` in the table; q-values are honoured.
     """
     if format_param:
         fmt = formats.find(format_param, kinds)
-        return Choice(fmt, fmt.media_type) if fmt else None
-    offered = offers(kinds)
+        return Choice(fmt, fmt.media_type) if fmt and (not only or fmt in only) else None
+    offered = offers(kinds, only)
     default = Choice(offered[0][1], offered[0][0])
     if not accept:
         return default

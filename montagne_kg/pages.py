@@ -170,8 +170,8 @@ def see_other(slug_path: str) -> Response:
     if negotiation.accepts_html(accept):
         response = redirect(f"/page/{slug_path}", code=303)
     else:
-        choice = negotiation.choose(("graph",), accept)
-        if choice is None or choice.format not in DATA_FORMATS:
+        choice = negotiation.choose(("graph",), accept, only=DATA_FORMATS)
+        if choice is None:
             offered = ", ".join(["text/html", *(f.media_type for f in DATA_FORMATS)])
             response = Response(f"Not Acceptable: {offered}\n", 406, content_type="text/plain; charset=utf-8")
         else:

@@ -31,6 +31,7 @@ BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
     (None, "/data/chambery.ttl"),
     ("text/html;q=0.5, text/turtle", "/data/chambery.ttl"),
     ("application/ld+json;q=0.9, text/html;q=0.2", "/data/chambery.jsonld"),
+    ("application/rdf+xml, text/turtle;q=0.5", "/data/chambery.ttl"),  # RDF/XML is not served as a document
 ])
 def test_entity_iri_303s_by_accept(client: FlaskClient, accept: str | None, location: str) -> None:
     r = client.get("/id/chambery", headers={"Accept": accept} if accept else {})
@@ -39,8 +40,9 @@ def test_entity_iri_303s_by_accept(client: FlaskClient, accept: str | None, loca
     assert "Accept" in r.vary
 
 
-def test_entity_iri_with_nothing_acceptable_is_406(client: FlaskClient) -> None:
-    r = client.get("/id/chambery", headers={"Accept": "image/png"})
+@pytest.mark.parametrize("accept", ["image/png", "application/rdf+xml"])
+def test_entity_iri_with_nothing_acceptable_is_406(client: FlaskClient, accept: str) -> None:
+    r = client.get("/id/chambery", headers={"Accept": accept})
     assert r.status_code == 406 and "Accept" in r.vary
 
 
