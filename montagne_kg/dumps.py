@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, send_file
 from flask.typing import ResponseReturnValue
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from montagne_kg import formats, negotiation
-from montagne_kg.build import WIKIDATA_LINKS_CSV
+from montagne_kg.build import WIKIDATA_LINKS_CSV, graph_file_name
 from montagne_kg.store import get_kg
 
 bp = Blueprint("dumps", __name__)
@@ -34,14 +34,14 @@ def downloadable(name: str) -> bool:
 def listing() -> list[dict]:
     """Every downloadable file of the current build: name, format, size, triples, SHA-256."""
     manifest = get_kg().manifest
+    graph_of_file = {f"graphs/{graph_file_name(URIRef(g), manifest['base'])}": g for g in manifest["graphs"]}
     rows = []
     for name, info in sorted(manifest["files"].items()):
         if not downloadable(name):
             continue
         _, short = media_type(name)
-        if name.startswith("graphs/"):
-            graph = manifest["base"] + "graph/" + name.removeprefix("graphs/").removesuffix(".ttl").replace("-", "/", 1)
-            triples = manifest["graphs"].get(graph)
+        if name in graph_of_file:
+            triples = manifest["graphs"][graph_of_file[name]]
         elif name == WIKIDATA_LINKS_CSV:
             short, triples = "csv", None
         elif short in ("trig", "nquads"):
