@@ -57,8 +57,7 @@ def listing() -> list[dict]:
 def index() -> ResponseReturnValue:
     """The dumps of the current build; ?format=json (or Accept: application/json) for the machine twin."""
     rows = listing()
-    if request.args.get("format") == "json" or request.accept_mimetypes.best_match(
-            ["text/html", "application/json"]) == "application/json":
+    if negotiation.wants_json(request.headers.get("Accept"), request.args.get("format")):
         return jsonify(build=get_kg().build.name, files=rows)
     return render_template("dumps.html", rows=rows, build=get_kg().build.name,
                            alternates=[("/dumps/?format=json", "application/json", "json")])

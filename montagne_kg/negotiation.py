@@ -68,3 +68,12 @@ def accepts_html(accept: str | None) -> bool:
         return False
     candidates = ["text/html"] + [media for media, _ in offers(RESULT_KINDS + GRAPH_KINDS)]
     return parsed.best_match(candidates) == "text/html"
+
+
+def wants_json(accept: str | None, format_param: str | None) -> bool:
+    """For pages with a JSON twin: ``format=json``, or an Accept preferring JSON to HTML (browsers, curl: HTML)."""
+    if format_param == "json":
+        return True
+    if not accept:
+        return False
+    return parse_accept_header(accept, MIMEAccept).best_match(["text/html", "application/json"]) == "application/json"

@@ -381,9 +381,7 @@ def search() -> ResponseReturnValue:
     """Entities by label, accents and case ignored; ?format=json for the machine twin."""
     text = request.args.get("q", "")
     results = catalogue().search(text) if text else []
-    wants_json = request.args.get("format") == "json" or request.accept_mimetypes.best_match(
-        ["text/html", "application/json"]) == "application/json"
-    if wants_json:
+    if negotiation.wants_json(request.headers.get("Accept"), request.args.get("format")):
         return jsonify(query=text, results=[{"slug": s, "label": lbl, "class": c, "page": f"/page/{s}",
                                              "iri": f"{catalogue().base}id/{s}"} for s, lbl, c in results])
     return render_template("search.html", q=text, results=results,

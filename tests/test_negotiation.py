@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from montagne_kg.negotiation import GRAPH_KINDS, RESULT_KINDS, accepts_html, choose
+from montagne_kg.negotiation import GRAPH_KINDS, RESULT_KINDS, accepts_html, choose, wants_json
 
 RESULTS = [
     (None, "json", "application/sparql-results+json"),
@@ -60,3 +60,11 @@ def test_browsers_are_recognised() -> None:
     assert not accepts_html("*/*")
     assert not accepts_html(None)
     assert not accepts_html("application/sparql-results+json")
+
+
+@pytest.mark.parametrize("accept,format_param,expected", [
+    (None, None, False), ("*/*", None, False), ("text/html,*/*;q=0.8", None, False),
+    ("application/json", None, True), (None, "json", True), ("text/html", "json", True),
+])
+def test_pages_with_a_json_twin(accept: str | None, format_param: str | None, expected: bool) -> None:
+    assert wants_json(accept, format_param) is expected
