@@ -84,6 +84,7 @@ def test_entity_page_shows_labels_types_facts_sources_and_diagram(client: FlaskC
     html = client.get("/page/zhangjiakou").get_data(as_text=True)
     assert "<h1>Zhangjiakou</h1>" in html
     assert 'href="/ontology#City"' in html
+    assert ">schema:City</a>" in html  # external types as prefixed names
     assert "900\u202f000" in html and "lower bound" in html and "inhabitant" in html
     assert 'href="/page/hebei"' in html and 'href="/page/ville-de-zhangjiakou"' in html
     assert "Du 14 au 18 Février 2017, une délégation" in html  # the sentence around a mention
