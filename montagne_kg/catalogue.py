@@ -99,17 +99,18 @@ class Catalogue:
         self.base = kg.base
         self.genid = f"{kg.base}.well-known/genid/"
 
-    def select(self, query: str) -> list[dict]:
-        answer = self.kg.runner.run(QueryJob(query=query, format="json", max_rows=PAGE_ROW_CAP))
-        if answer.status != 200:
-            raise LookupFailed(answer.status, answer.body.decode("utf-8", "replace"))
-        return json.loads(answer.body)["results"]["bindings"]
-
-    def construct(self, query: str, fmt: str) -> bytes:
+    def _answer(self, query: str, fmt: str) -> bytes:
+        """The body of a page query run through the time-limited runner; LookupFailed unless it is a 200."""
         answer = self.kg.runner.run(QueryJob(query=query, format=fmt, max_rows=PAGE_ROW_CAP))
         if answer.status != 200:
             raise LookupFailed(answer.status, answer.body.decode("utf-8", "replace"))
         return answer.body
+
+    def select(self, query: str) -> list[dict]:
+        return json.loads(self._answer(query, "json"))["results"]["bindings"]
+
+    def construct(self, query: str, fmt: str) -> bytes:
+        return self._answer(query, fmt)
 
     def entity_iri(self, slug: str) -> str | None:
         return f"{self.base}id/{slug}" if SLUG.match(slug) else None

@@ -155,13 +155,19 @@ def helpers() -> dict:
             "release_label": release_label}
 
 
-def data_path(slug: str, fmt: Format) -> str:
-    return f"/data/{slug}{fmt.suffix}"
+def data_path(path_stem: str, fmt: Format) -> str:
+    """Our path of a data document: ``chambery`` or ``release/000`` in ``fmt``."""
+    return f"/data/{path_stem}{fmt.suffix}"
+
+
+def data_format(ext: str) -> Format | None:
+    """The data-document format of a file extension (ttl, jsonld, nt), if it is one we serve."""
+    return next((f for f in DATA_FORMATS if f.suffix == f".{ext}"), None)
 
 
 def alternates(path_stem: str) -> list[tuple[str, str, str]]:
     """(href, media type, name) of the machine twins of a page."""
-    return [(f"/data/{path_stem}{f.suffix}", f.media_type, f.name) for f in DATA_FORMATS]
+    return [(data_path(path_stem, f), f.media_type, f.name) for f in DATA_FORMATS]
 
 
 def see_other(slug_path: str) -> Response:
@@ -175,7 +181,7 @@ def see_other(slug_path: str) -> Response:
             offered = ", ".join(["text/html", *(f.media_type for f in DATA_FORMATS)])
             response = Response(f"Not Acceptable: {offered}\n", 406, content_type="text/plain; charset=utf-8")
         else:
-            response = redirect(f"/data/{slug_path}{choice.format.suffix}", code=303)
+            response = redirect(data_path(slug_path, choice.format), code=303)
     response.vary.add("Accept")
     return response
 
@@ -310,7 +316,7 @@ CONSTRUCT {{
 def entity_data(slug: str, ext: str) -> Response:
     """The machine twin of an entity page (Turtle, JSON-LD, N-Triples)."""
     cat = catalogue()
-    fmt = next((f for f in DATA_FORMATS if f.suffix == f".{ext}"), None)
+    fmt = data_format(ext)
     iri = cat.entity_iri(slug)
     if fmt is None or iri is None or not cat.exists(iri):
         abort(404)
@@ -321,7 +327,7 @@ def entity_data(slug: str, ext: str) -> Response:
 @bp.route("/data/release/<rid>.<ext>")
 def release_data(rid: str, ext: str) -> Response:
     cat = catalogue()
-    fmt = next((f for f in DATA_FORMATS if f.suffix == f".{ext}"), None)
+    fmt = data_format(ext)
     iri = f"{cat.base}id/release/{rid}"
     if fmt is None or not RELEASE_ID.match(rid) or not cat.exists(iri):
         abort(404)
