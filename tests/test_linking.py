@@ -16,8 +16,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from rdflib import Graph
 
 from montagne_kg import cli
+from montagne_kg.namespaces import MKG
 
 
 def item(qid: str, label: str, description: str, p31: str, p17: str | None = None) -> dict:
@@ -28,10 +30,10 @@ def item(qid: str, label: str, description: str, p31: str, p17: str | None = Non
             "descriptions": {"fr": {"language": "fr", "value": description}}, "claims": claims}
 
 
-SEARCH = {"Almaty": ["Q900001", "Q900002"], "Turin": ["Q900003"], "ABEST": []}
+SEARCH = {"Zhangjiakou": ["Q900001", "Q900002"], "Turin": ["Q900003"], "ABEST": []}
 ENTITIES = {
-    "Q900001": item("Q900001", "Almaty", "synthetic: city in Kazakhstan", "Q515", "Q232"),
-    "Q900002": item("Q900002", "Almaty Region", "synthetic: region of Kazakhstan", "Q1", "Q232"),
+    "Q900001": item("Q900001", "Zhangjiakou", "synthetic: city in China", "Q515", "Q148"),
+    "Q900002": item("Q900002", "Zhangjiakou Region", "synthetic: region of China", "Q1", "Q148"),
     "Q900003": item("Q900003", "Turin", "synthetic: in France on purpose (ours is in Italy)", "Q515", "Q142"),
     "Q142": item("Q142", "France", "synthetic", "Q6256"),
     "Q148": item("Q148", "People's Republic of China", "synthetic", "Q6256"),
@@ -39,6 +41,16 @@ ENTITIES = {
     "Q232": {"id": "Q232", "missing": ""},
     "Q27275": item("Q27275", "Asie centrale", "synthetic: renamed on purpose", "Q82794"),
 }
+LINKS_FILE = Path(__file__).resolve().parents[1] / "data" / "links" / "wikidata.ttl"
+
+
+def recorded_items() -> dict[str, dict]:
+    """Every published link's item, labelled as its record says (synthetic: an unchanged item)."""
+    graph = Graph().parse(LINKS_FILE)
+    return {str(graph.value(r, MKG.linkTarget)).rsplit("/", 1)[1]:
+            item(str(graph.value(r, MKG.linkTarget)).rsplit("/", 1)[1], str(graph.value(r, MKG.itemLabel)),
+                 "synthetic: unchanged", "Q1")
+            for r in graph.subjects(MKG.linkSubject, None)}
 
 
 @pytest.fixture
@@ -52,7 +64,8 @@ def api() -> Iterator[tuple[str, list[dict]]]:
             if params.get("action") == "wbsearchentities":
                 body = {"search": [{"id": q} for q in SEARCH.get(params["search"], [])]}
             else:
-                body = {"entities": {q: ENTITIES[q] for q in params["ids"].split("|")}}
+                known = {**recorded_items(), **ENTITIES}
+                body = {"entities": {q: known[q] for q in params["ids"].split("|")}}
             data = json.dumps(body).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -75,15 +88,15 @@ def api() -> Iterator[tuple[str, list[dict]]]:
 def test_link_ranks_candidates_rejects_wrong_countries_and_reports_no_item(api, tmp_path: Path, capsys) -> None:
     url, received = api
     out = tmp_path / "candidates.csv"
-    code = cli.main(["link", "--api", url, "--candidates", str(out), "--only", "almaty", "turin", "abest"])
+    code = cli.main(["link", "--api", url, "--candidates", str(out), "--only", "zhangjiakou", "turin", "abest"])
     assert code == 0, capsys.readouterr().err
     rows = {r["entity"].rsplit("/", 1)[1]: r for r in csv.DictReader(io.StringIO(out.read_text(encoding="utf-8")))}
-    assert rows["almaty"]["status"] == "candidate" and rows["almaty"]["qid"] == "Q900001"
-    assert "not published" in rows["almaty"]["reason"]
+    assert rows["zhangjiakou"]["status"] == "candidate" and rows["zhangjiakou"]["qid"] == "Q900001"
+    assert "not published" in rows["zhangjiakou"]["reason"]
     assert rows["turin"]["status"] == "no-item" and "Q900003 rejected" in rows["turin"]["reason"]
     assert rows["abest"]["status"] == "no-item" and "no result" in rows["abest"]["evidence"]
     searches = [r for r in received if r["action"] == "wbsearchentities"]
-    assert {r["search"] for r in searches} == {"Almaty", "Turin", "ABEST"}
+    assert {r["search"] for r in searches} == {"Zhangjiakou", "Turin", "ABEST"}
     assert all(r["language"] == "fr" and r["type"] == "item" and r["format"] == "json" for r in searches)
     gets = [r for r in received if r["action"] == "wbgetentities"]
     assert {r["ids"] for r in gets} == {"Q900001|Q900002", "Q900003"}
@@ -98,12 +111,14 @@ def test_link_check_reports_deleted_redirected_and_relabelled_items(api, capsys)
     assert "Q232 no longer exists" in report
     assert "Q38 now redirects to Q999999" in report
     assert "Q27275 is no longer labelled 'Central Asia'" in report
-    assert "Q142" not in report and "Q148" not in report
+    assert "Q142" not in report and "Q148" not in report and "Q35493" not in report
+    assert len(report.strip().splitlines()) == 3, report
     assert received[-1]["action"] == "wbgetentities"
-    assert set(received[-1]["ids"].split("|")) == {"Q142", "Q148", "Q232", "Q27275", "Q38"}
+    assert set(received[-1]["ids"].split("|")) == set(recorded_items()), "every published link is re-checked"
+    assert {"Q142", "Q148", "Q232", "Q27275", "Q38", "Q165090", "Q956"} <= set(recorded_items())
 
 
 def test_link_reports_an_unreachable_api(tmp_path: Path, capsys) -> None:
     code = cli.main(["link", "--api", "http://127.0.0.1:9/w/api.php", "--candidates", str(tmp_path / "c.csv"),
-                     "--only", "almaty"])
+                     "--only", "zhangjiakou"])
     assert code == 2 and "Wikidata API error" in capsys.readouterr().err

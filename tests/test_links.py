@@ -83,7 +83,8 @@ def test_the_csv_export_has_one_row_per_entity(build_dir: Path, graph: Graph) ->
     assert by_entity[DEFAULT_BASE + "id/france"]["wikidata"] == "http://www.wikidata.org/entity/Q142"
     assert by_entity[DEFAULT_BASE + "id/france"]["class"] == "Country"
     assert by_entity[DEFAULT_BASE + "id/chambery"]["label_fr"] == "Chambéry"
-    assert by_entity[DEFAULT_BASE + "id/almaty"]["wikidata"] == ""
+    assert by_entity[DEFAULT_BASE + "id/almaty"]["wikidata"] == "http://www.wikidata.org/entity/Q35493"
+    assert by_entity[DEFAULT_BASE + "id/zhangjiakou"]["wikidata"] == ""
     assert sum(1 for r in rows if r["wikidata"]) == len(wikidata_links(graph))
 
 
@@ -102,7 +103,8 @@ def test_void_describes_the_linkset(build_dir: Path, graph: Graph) -> None:
 def test_entity_pages_show_the_wikidata_link(client: FlaskClient) -> None:
     html = client.get("/page/france").get_data(as_text=True)
     assert 'href="https://www.wikidata.org/wiki/Q142"' in html and "Q142</a> — France" in html
-    assert 'class="wikidata"' not in client.get("/page/almaty").get_data(as_text=True)
+    assert "Q35493</a> — Almaty" in client.get("/page/almaty").get_data(as_text=True)
+    assert 'class="wikidata"' not in client.get("/page/zhangjiakou").get_data(as_text=True)
 
 
 def test_the_export_is_downloadable(client: FlaskClient) -> None:
