@@ -45,11 +45,12 @@ def run(store: ox.Store, query: str):
 
 def sent_to_wikidata(stem: str, graph: Graph) -> list[URIRef]:
     """IRIs the remote pattern of a federated example must carry, so that it stays selective and complete."""
-    if stem == "cities-from-wikidata":
-        cities = sorted(o for s in graph.subjects(RDF.type, MKG.City) for o in graph.objects(s, OWL.sameAs)
-                        if str(o).startswith("http://www.wikidata.org/entity/"))
-        assert cities, "the city example needs linked cities"
-        return cities
+    linked_kinds = {"cities-from-wikidata": MKG.City, "organisations-from-wikidata": MKG.Organisation}
+    if stem in linked_kinds:
+        items = sorted(o for s in graph.subjects(RDF.type, linked_kinds[stem]) for o in graph.objects(s, OWL.sameAs)
+                       if str(o).startswith("http://www.wikidata.org/entity/"))
+        assert items, f"{stem} needs linked entities"
+        return items
     return [URIRef("http://www.wikidata.org/entity/Q6256")]
 
 
