@@ -11,6 +11,7 @@ import io
 import json
 import threading
 from collections.abc import Iterator
+from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -19,7 +20,7 @@ import pytest
 from rdflib import Graph
 
 from montagne_kg import cli
-from montagne_kg.namespaces import MKG
+from montagne_kg.namespaces import MKG, WD
 
 
 def item(qid: str, label: str, description: str, p31: str, p17: str | None = None) -> dict:
@@ -44,13 +45,15 @@ ENTITIES = {
 LINKS_FILE = Path(__file__).resolve().parents[1] / "data" / "links" / "wikidata.ttl"
 
 
+@cache
 def recorded_items() -> dict[str, dict]:
     """Every published link's item, labelled as its record says (synthetic: an unchanged item)."""
     graph = Graph().parse(LINKS_FILE)
-    return {str(graph.value(r, MKG.linkTarget)).rsplit("/", 1)[1]:
-            item(str(graph.value(r, MKG.linkTarget)).rsplit("/", 1)[1], str(graph.value(r, MKG.itemLabel)),
-                 "synthetic: unchanged", "Q1")
-            for r in graph.subjects(MKG.linkSubject, None)}
+    items = {}
+    for record in graph.subjects(MKG.linkSubject, None):
+        qid = str(graph.value(record, MKG.linkTarget)).removeprefix(str(WD))
+        items[qid] = item(qid, str(graph.value(record, MKG.itemLabel)), "synthetic: unchanged", "Q1")
+    return items
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from rdflib.namespace import OWL, RDF
 from montagne_kg import create_app, serialization
 from montagne_kg.config import Settings
 from montagne_kg.federation import may_use_service
-from montagne_kg.namespaces import MKG, WIKIDATA_QUERY_SERVICE
+from montagne_kg.namespaces import MKG, WD, WIKIDATA_QUERY_SERVICE
 from tests.conftest import ROOT, sparql_stand_in
 from tests.rdf_asserts import assert_isomorphic
 
@@ -48,10 +48,10 @@ def sent_to_wikidata(stem: str, graph: Graph) -> list[URIRef]:
     linked_kinds = {"cities-from-wikidata": MKG.City, "organisations-from-wikidata": MKG.Organisation}
     if stem in linked_kinds:
         items = sorted(o for s in graph.subjects(RDF.type, linked_kinds[stem]) for o in graph.objects(s, OWL.sameAs)
-                       if str(o).startswith("http://www.wikidata.org/entity/"))
+                       if str(o).startswith(str(WD)))
         assert items, f"{stem} needs linked entities"
         return items
-    return [URIRef("http://www.wikidata.org/entity/Q6256")]
+    return [WD.Q6256]
 
 
 def federated_json(build_dir: Path, stem: str, query: str) -> tuple[bytes, list[dict]]:
