@@ -25,9 +25,9 @@ import pyoxigraph as ox
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from montagne_kg.build import MANIFEST, current_build  # noqa: E402
-from montagne_kg.federation import may_use_service  # noqa: E402
-from montagne_kg.store import load_store, open_disk_store, prepare_disk_store  # noqa: E402
+from montagne_kg.layout import MANIFEST, current_build  # noqa: E402
+from montagne_kg.serving.federation import may_use_service  # noqa: E402
+from montagne_kg.serving.store import load_store, open_disk_store, prepare_disk_store  # noqa: E402
 
 ID = "https://w3id.org/montagne-kg/id/"
 GENID = "https://w3id.org/montagne-kg/.well-known/genid/"
@@ -58,7 +58,7 @@ def entities(build: Path) -> list[str]:
 def start(out: Path, port: int, *flags: str) -> tuple[subprocess.Popen, float]:
     """`montagne-kg serve` as the README runs it; returns the process and seconds until /-/health answered."""
     began = time.perf_counter()
-    process = subprocess.Popen([str(ROOT / ".venv" / "bin" / "montagne-kg"), "serve", "--out", str(out), "--port",
+    process = subprocess.Popen([str(ROOT / ".venv" / "bin" / "montagne-kg"), "serve", "--build-dir", str(out), "--port",
                                 str(port), *flags], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(1200):
         try:
@@ -107,7 +107,7 @@ def in_process(store: ox.Store, query: str, repeat: int) -> dict[str, float]:
 
 
 def process_tree_rss_mb(pid: int) -> list[float]:
-    """RSS of each gunicorn worker together with its query process, in MB."""
+    """RSS of each child of the server (workers, zygote) together with its own children, in MB."""
     children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
     sizes = []
     for worker in children:

@@ -5,18 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
-from montagne_kg.build import BuildError, assemble, build, current_build
-from montagne_kg.config import CHECKOUT, DEFAULT_BUILD_DIR, Project, Settings, parse_overrides
-from montagne_kg.linking import API, LinkingError, WikidataApi, check_links, find_candidates, write_candidates
-from montagne_kg.namespaces import DEFAULT_BASE, release_iri
-from montagne_kg.releases import locate, read_release
-from montagne_kg.store import prepare_disk_store
+from montagne_kg.layout import CHECKOUT, DEFAULT_BUILD_DIR, current_build
+from montagne_kg.namespaces import DEFAULT_BASE, WIKIDATA_API
+from montagne_kg.serving import settings as serving_settings
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from montagne_kg.building.build import BuildError, build
+    from montagne_kg.building.project import Project
+
     started = time.perf_counter()
     try:
         path = build(Project(Path(args.root)), Path(args.out), args.base)
@@ -29,6 +28,10 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_locate(args: argparse.Namespace) -> int:
+    from montagne_kg.building.project import Project
+    from montagne_kg.building.releases import locate, read_release
+    from montagne_kg.namespaces import release_iri
+
     project = Project(Path(args.root))
     try:
         text = read_release(project.releases, args.release)
@@ -45,26 +48,20 @@ def cmd_locate(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    env = Settings.from_env()
+    from montagne_kg.serving.querypool import ZygoteFailed
+    from montagne_kg.serving.server import serve
+    from montagne_kg.serving.store import prepare_disk_store
+
     try:
-        overrides = parse_overrides(" ".join(args.service_override)) if args.service_override is not None else None
-    except ValueError as err:
-        print(err, file=sys.stderr)
+        settings = serving_settings.from_flags(args)
+    except serving_settings.SettingError as err:
+        print(f"montagne-kg serve: {err}", file=sys.stderr)
         return 2
-    settings = replace(
-        env,
-        build_dir=Path(args.out) if args.out else env.build_dir,
-        host=args.host or env.host,
-        port=args.port or env.port,
-        workers=args.workers or env.workers,
-        time_limit=args.time_limit or env.time_limit,
-        max_rows=args.max_rows or env.max_rows,
-        store=args.store or env.store,
-        service_allow=tuple(args.service_allow) if args.service_allow is not None else env.service_allow,
-        service_overrides=overrides if overrides is not None else env.service_overrides,
-    )
     if current_build(settings.build_dir) is None:
         print(f"no build in {settings.build_dir}: building first", file=sys.stderr)
+        from montagne_kg.building.build import BuildError, build
+        from montagne_kg.building.project import Project
+
         try:
             build(Project(Path(args.root)), settings.build_dir)
         except BuildError as err:
@@ -72,14 +69,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
             return 1
     if settings.store == "disk":
         prepare_disk_store(current_build(settings.build_dir))
-    from montagne_kg.wsgi_server import serve
-
     print(f"serving {current_build(settings.build_dir)} on http://{settings.host}:{settings.port}/", file=sys.stderr)
-    serve(settings)
+    try:
+        serve(settings)
+    except ZygoteFailed as err:
+        print(f"montagne-kg serve: {err}", file=sys.stderr)
+        return 1
     return 0
 
 
 def cmd_link(args: argparse.Namespace) -> int:
+    from montagne_kg.building.build import BuildError, assemble
+    from montagne_kg.building.linking import LinkingError, WikidataApi, check_links, find_candidates, write_candidates
+    from montagne_kg.building.project import Project
+
     project = Project(Path(args.root))
     try:
         graph = assemble(project).union()
@@ -123,23 +126,12 @@ def parser() -> argparse.ArgumentParser:
     loc.set_defaults(func=cmd_locate)
 
     srv = sub.add_parser("serve", help="serve the newest build over HTTP (builds first if there is none)")
-    srv.add_argument("--out", help="build directory (env MONTAGNE_KG_BUILD_DIR; default: build/)")
-    srv.add_argument("--host", help="address to bind (env MONTAGNE_KG_HOST; default 127.0.0.1)")
-    srv.add_argument("--port", type=int, help="port (env MONTAGNE_KG_PORT; default 8000)")
-    srv.add_argument("--workers", type=int, help="worker processes (env MONTAGNE_KG_WORKERS; default 2)")
-    srv.add_argument("--time-limit", type=float, help="seconds per query (env MONTAGNE_KG_TIME_LIMIT; default 10)")
-    srv.add_argument("--max-rows", type=int, help="result row cap (env MONTAGNE_KG_MAX_ROWS; default 10000)")
-    srv.add_argument("--store", choices=("memory", "disk"),
-                     help="memory: load the build at start; disk: persistent read-only store (env MONTAGNE_KG_STORE)")
-    srv.add_argument("--service-allow", nargs="*", metavar="IRI",
-                     help="SERVICE endpoints allowed (env MONTAGNE_KG_SERVICE_ALLOW; default: Wikidata; none: off)")
-    srv.add_argument("--service-override", nargs="*", metavar="IRI=URL",
-                     help="send an allowed SERVICE IRI to another URL (env MONTAGNE_KG_SERVICE_OVERRIDE)")
+    serving_settings.add_flags(srv)
     srv.set_defaults(func=cmd_serve)
 
     lnk = sub.add_parser("link", help="ranked Wikidata candidates for unlinked entities (needs the internet)")
     lnk.add_argument("--check", action="store_true", help="re-verify the published links instead")
-    lnk.add_argument("--api", default=API, help=f"Wikidata action API (default {API})")
+    lnk.add_argument("--api", default=WIKIDATA_API, help=f"Wikidata action API (default {WIKIDATA_API})")
     lnk.add_argument("--candidates", help="candidates file to update (default data/links/candidates.csv)")
     lnk.add_argument("--only", nargs="*", metavar="SLUG", help="only these entities")
     lnk.set_defaults(func=cmd_link)

@@ -20,6 +20,7 @@ WD = Namespace("http://www.wikidata.org/entity/")
 ONTOLOGY_IRI = DEFAULT_BASE + "ontology"
 CC_BY_4 = "https://creativecommons.org/licenses/by/4.0/"
 WIKIDATA_QUERY_SERVICE = "https://query.wikidata.org/sparql"
+WIKIDATA_API = "https://www.wikidata.org/w/api.php"
 
 # Prefixes written in dumps and offered to queries, sorted by prefix.
 PREFIXES: dict[str, str] = {

@@ -20,10 +20,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Graph
 
-from montagne_kg import create_app
-from montagne_kg.build import Assembled, assemble, write_build
-from montagne_kg.config import Project, Settings
-from montagne_kg.store import load_store
+from montagne_kg.building.build import Assembled, assemble, write_build
+from montagne_kg.building.project import Project
+from montagne_kg.serving import create_app
+from montagne_kg.serving.settings import Settings
+from montagne_kg.serving.store import load_store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,7 +65,7 @@ def app(build_dir: Path) -> Iterator[Flask]:
     """The app over the real build (default settings, federation to the Wikidata IRI allowed)."""
     application = create_app({"SETTINGS": Settings(build_dir=build_dir.parent)})
     yield application
-    application.extensions["kg"].runner.close()
+    application.extensions["kg"].close()
 
 
 @pytest.fixture
@@ -82,7 +83,8 @@ def free_port() -> int:
 def live_server(build_out: Path, *flags: str, env: dict[str, str] | None = None) -> Iterator[str]:
     """`montagne-kg serve` on a free loopback port, as the README runs it; yields its base URL."""
     port = free_port()
-    command = [sys.executable, "-m", "montagne_kg.cli", "serve", "--out", str(build_out), "--port", str(port), *flags]
+    command = [sys.executable, "-m", "montagne_kg.cli", "serve", "--build-dir", str(build_out), "--port", str(port),
+               *flags]
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})},
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"

@@ -16,9 +16,10 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import VOID
 
 from montagne_kg import cli
-from montagne_kg.build import Assembled, build, current_build
-from montagne_kg.config import Project
-from montagne_kg.description import dataset_iri
+from montagne_kg.building.build import Assembled, build
+from montagne_kg.building.description import dataset_iri
+from montagne_kg.building.project import Project
+from montagne_kg.layout import current_build
 from montagne_kg.namespaces import CC_BY_4, DEFAULT_BASE
 from tests.conftest import ROOT
 from tests.rdf_asserts import assert_isomorphic

@@ -9,10 +9,11 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from montagne_kg.build import SPAN_IRI, load_turtle
-from montagne_kg.config import Project
+from montagne_kg.building.build import load_turtle
+from montagne_kg.building.project import Project
+from montagne_kg.building.releases import read_release
+from montagne_kg.layout import SPAN_IRI
 from montagne_kg.namespaces import MKG, PROV, release_iri
-from montagne_kg.releases import read_release
 
 ENTITY_CLASSES = (MKG.Place, MKG.Agent, MKG.Event)
 PHONE = re.compile(r"\d\d[ .]\d\d[ .]\d\d[ .]\d\d")

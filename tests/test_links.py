@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, SKOS, VOID
 
-from montagne_kg.build import Assembled
-from montagne_kg.config import Project
+from montagne_kg.building.build import Assembled
+from montagne_kg.building.project import Project
 from montagne_kg.namespaces import DEFAULT_BASE, GRAPH, MKG
 
 WIKIDATA_ITEM = re.compile(r"^http://www\.wikidata\.org/entity/Q[1-9][0-9]*$")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from montagne_kg.negotiation import GRAPH_KINDS, RESULT_KINDS, accepts_html, choose, wants_json
+from montagne_kg.serving.negotiation import GRAPH_KINDS, RESULT_KINDS, accepts_html, choose, wants_json
 
 RESULTS = [
     (None, "json", "application/sparql-results+json"),

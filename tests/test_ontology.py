@@ -5,8 +5,8 @@ from __future__ import annotations
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS
 
-from montagne_kg.build import load_turtle
-from montagne_kg.config import Project
+from montagne_kg.building.build import load_turtle
+from montagne_kg.building.project import Project
 from montagne_kg.namespaces import MKG
 
 

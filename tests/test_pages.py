@@ -11,10 +11,10 @@ from flask.testing import FlaskClient
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
-from montagne_kg import create_app
-from montagne_kg.build import Assembled, write_build
-from montagne_kg.config import Settings
+from montagne_kg.building.build import Assembled, write_build
 from montagne_kg.namespaces import DEFAULT_BASE, FOAF, MKG
+from montagne_kg.serving import create_app
+from montagne_kg.serving.settings import Settings
 
 ID = DEFAULT_BASE + "id/"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -161,7 +161,7 @@ def hostile_client(tmp_path_factory: pytest.TempPathFactory):
     write_build(Assembled(DEFAULT_BASE, {URIRef(DEFAULT_BASE + "graph/release/999"): g}), out)
     app = create_app({"SETTINGS": Settings(build_dir=out)})
     yield app.test_client()
-    app.extensions["kg"].runner.close()
+    app.extensions["kg"].close()
 
 
 def test_hostile_values_are_escaped_and_only_web_iris_are_links(hostile_client: FlaskClient) -> None:

@@ -11,10 +11,11 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF
 
-from montagne_kg import create_app, serialization
-from montagne_kg.config import Settings
-from montagne_kg.federation import may_use_service
+from montagne_kg.building import serialization
 from montagne_kg.namespaces import MKG, WD, WIKIDATA_QUERY_SERVICE
+from montagne_kg.serving import create_app
+from montagne_kg.serving.federation import may_use_service
+from montagne_kg.serving.settings import Settings
 from tests.conftest import ROOT, sparql_stand_in
 from tests.rdf_asserts import assert_isomorphic
 
@@ -59,12 +60,12 @@ def federated_json(build_dir: Path, stem: str, query: str) -> tuple[bytes, list[
     with sparql_stand_in() as remote:
         remote.body = (FIXTURES / f"{stem}.srj").read_bytes()
         app = create_app({"SETTINGS": Settings(build_dir=build_dir.parent,
-                                               service_overrides={WIKIDATA_QUERY_SERVICE: remote.url})})
+                                               service_override={WIKIDATA_QUERY_SERVICE: remote.url})})
         try:
             response = app.test_client().get(f"/sparql?query={quote(query)}",
                                              headers={"Accept": "application/sparql-results+json"})
         finally:
-            app.extensions["kg"].runner.close()
+            app.extensions["kg"].close()
         assert response.status_code == 200, response.data
         return response.data, remote.requests
 

@@ -6,9 +6,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from montagne_kg import reasoning
-from montagne_kg.build import Assembled, load_turtle
-from montagne_kg.config import Project
+from montagne_kg.building import reasoning
+from montagne_kg.building.build import Assembled, load_turtle
+from montagne_kg.building.project import Project
 from montagne_kg.namespaces import EXTERNAL_VOCABULARIES, FOAF, GRAPH, MKG, ORG, SCHEMA
 
 EX = "https://w3id.org/montagne-kg/id/test-"

@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib.query import Result
 
-from montagne_kg import results
+from montagne_kg.serving import results
 
 TRICKY = ['plain', 'with "quotes" and \\ backslash', "line\nbreak\ttab", "accents éèà « »", "emoji 🏔", ""]
 QUERY = "SELECT ?s ?p ?o ?missing WHERE { ?s ?p ?o OPTIONAL { ?s <http://example.org/none> ?missing } }"

@@ -8,9 +8,9 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import RDF
 
-from montagne_kg import validation
-from montagne_kg.build import Assembled, load_turtle
-from montagne_kg.config import Project
+from montagne_kg.building import validation
+from montagne_kg.building.build import Assembled, load_turtle
+from montagne_kg.building.project import Project
 from montagne_kg.namespaces import SH
 from tests.conftest import ROOT
 

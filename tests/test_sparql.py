@@ -14,9 +14,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import VOID
 from rdflib.query import Result
 
-from montagne_kg import create_app
-from montagne_kg.config import Settings
 from montagne_kg.namespaces import SD, WIKIDATA_QUERY_SERVICE
+from montagne_kg.serving import create_app
+from montagne_kg.serving.settings import Settings
 from tests.conftest import sparql_stand_in
 
 CHAMBERY = "https://w3id.org/montagne-kg/id/chambery"
@@ -222,7 +222,7 @@ def test_head_and_cors(client: FlaskClient) -> None:
 def capped_client(build_dir: Path):
     app = create_app({"SETTINGS": Settings(build_dir=build_dir.parent, max_rows=5)})
     yield app.test_client()
-    app.extensions["kg"].runner.close()
+    app.extensions["kg"].close()
 
 
 def test_row_cap_cuts_and_says_so(capped_client: FlaskClient) -> None:
@@ -259,9 +259,9 @@ def federated(build_dir: Path):
     """An app whose allowed Wikidata SERVICE IRI is redirected to a loopback stand-in."""
     with sparql_stand_in() as remote:
         app = create_app({"SETTINGS": Settings(build_dir=build_dir.parent, time_limit=5,
-                                               service_overrides={WIKIDATA_QUERY_SERVICE: remote.url})})
+                                               service_override={WIKIDATA_QUERY_SERVICE: remote.url})})
         yield app.test_client(), remote
-        app.extensions["kg"].runner.close()
+        app.extensions["kg"].close()
 
 
 def test_allowed_service_goes_to_the_override_and_joins(federated) -> None:
@@ -299,7 +299,7 @@ def test_federation_can_be_disabled(build_dir: Path) -> None:
         sd = Graph().parse(data=client.get("/sparql").data, format="turtle")
         assert (None, SD.feature, SD.BasicFederatedQuery) not in sd
     finally:
-        app.extensions["kg"].runner.close()
+        app.extensions["kg"].close()
 
 
 def test_time_limit_kills_the_query_and_answers_503(build_dir: Path) -> None:
@@ -311,7 +311,7 @@ def test_time_limit_kills_the_query_and_answers_503(build_dir: Path) -> None:
         assert "query exceeded 1 s" in r.get_data(as_text=True)
         assert get(client, "ASK {}").get_json()["boolean"] is True
     finally:
-        app.extensions["kg"].runner.close()
+        app.extensions["kg"].close()
 
 
 def slow_query() -> str:

@@ -13,7 +13,7 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF
 
-from montagne_kg.build import Assembled, write_build
+from montagne_kg.building.build import Assembled, write_build
 from montagne_kg.namespaces import DEFAULT_BASE, SD
 from tests.conftest import ROOT, live_server
 

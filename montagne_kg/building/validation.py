@@ -9,8 +9,8 @@ from rdflib import BNode, Graph
 from rdflib.collection import Collection
 from rdflib.term import Node
 
+from montagne_kg.building.serialization import namespace_manager
 from montagne_kg.namespaces import SH
-from montagne_kg.serialization import namespace_manager
 
 NM = namespace_manager()
 

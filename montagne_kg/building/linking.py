@@ -17,9 +17,9 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS
 
-from montagne_kg.namespaces import DEFAULT_BASE, MKG, WD
+from montagne_kg.namespaces import DEFAULT_BASE, MKG, WD, WIKIDATA_API
 
-API = "https://www.wikidata.org/w/api.php"
+API = WIKIDATA_API
 USER_AGENT = "montagne-kg/0.1 (https://w3id.org/montagne-kg/; linking tool)"
 CANDIDATE_FIELDS = ["entity", "label", "class", "qid", "item_label", "item_description", "status", "reason", "evidence"]
 # Instance-of (P31) values that fit each of our kinds: ranking hints only, never a confirmation.

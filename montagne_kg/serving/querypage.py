@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
 
-from montagne_kg.store import get_kg
+from montagne_kg.serving.knowledge_graph import get_kg
 
 
 @dataclass(frozen=True)

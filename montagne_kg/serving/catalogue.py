@@ -1,4 +1,4 @@
-"""Read-only lookups for the human pages: entities, releases, labels, search; all through the time-limited runner."""
+"""Read-only lookups for the human pages: entities, releases, labels, search; all through the query pool."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from montagne_kg.answers import QueryJob
-from montagne_kg.store import KnowledgeGraph
+from montagne_kg.serving.answers import QueryJob
+from montagne_kg.serving.errors import refuse
+from montagne_kg.serving.knowledge_graph import KnowledgeGraph
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 RELEASE_ID = re.compile(r"^[0-9]{3}$")
@@ -19,14 +20,6 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 OWL_SAMEAS = "http://www.w3.org/2002/07/owl#sameAs"
 WIKIDATA = "http://www.wikidata.org/entity/"
 PAGE_ROW_CAP = 5000
-
-
-class LookupFailed(Exception):
-    """A page query did not answer (time limit, worker failure); carries the status to send."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 def fold(text: str) -> str:
@@ -100,10 +93,10 @@ class Catalogue:
         self.genid = f"{kg.base}.well-known/genid/"
 
     def _answer(self, query: str, fmt: str) -> bytes:
-        """The body of a page query run through the time-limited runner; LookupFailed unless it is a 200."""
-        answer = self.kg.runner.run(QueryJob(query=query, format=fmt, max_rows=PAGE_ROW_CAP))
+        """The body of a page query run through the query pool; a Refusal unless it is a 200."""
+        answer = self.kg.pool.run(QueryJob(query=query, format=fmt, max_rows=PAGE_ROW_CAP))
         if answer.status != 200:
-            raise LookupFailed(answer.status, answer.body.decode("utf-8", "replace"))
+            refuse(answer.status, answer.message, answer.headers)
         return answer.body
 
     def select(self, query: str) -> list[dict]:

@@ -7,10 +7,11 @@ from itertools import islice
 
 import pyoxigraph as ox
 
-from montagne_kg import negotiation, results
 from montagne_kg.formats import Format
 from montagne_kg.namespaces import PREFIXES
+from montagne_kg.serving import negotiation, results
 
+READ_ONLY = "this endpoint is read-only; SPARQL Update is not accepted"
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
 
 
@@ -25,6 +26,7 @@ class QueryJob:
     accept: str | None = None
     format: str | None = None
     max_rows: int = 10_000
+    max_bytes: int = 50_000_000
     federated: bool = False
 
 
@@ -38,8 +40,15 @@ class Answer:
     headers: tuple[tuple[str, str], ...] = field(default=())
 
 
-def text_answer(status: int, message: str) -> Answer:
-    return Answer(status, "text/plain; charset=utf-8", (message.rstrip("\n") + "\n").encode("utf-8"))
+    @property
+    def message(self) -> str:
+        """The description of an error answer (its body)."""
+        return self.body.decode("utf-8", "replace").strip()
+
+
+def text_answer(status: int, message: str, headers: tuple[tuple[str, str], ...] = ()) -> Answer:
+    """An error answer: its body is the description a person reads."""
+    return Answer(status, "text/plain; charset=utf-8", (message.rstrip("\n") + "\n").encode("utf-8"), headers)
 
 
 def looks_like_update(query: str) -> bool:
@@ -62,27 +71,28 @@ def _dataset(job: QueryJob) -> dict:
 
 def _not_acceptable(kinds: tuple[str, ...]) -> Answer:
     offered = ", ".join(media for media, _ in negotiation.offers(kinds))
-    return text_answer(406, f"Not Acceptable: this result can be served as {offered}")
+    return text_answer(406, f"this result can be served as {offered}")
 
 
 def execute(store: ox.Store, job: QueryJob) -> Answer:
-    """Answer ``job`` from ``store``: 200 with the negotiated serialization, or 400/403/406/502 with a message."""
+    """Answer ``job`` from ``store``: 200 with the negotiated serialization, or 400/403/406/502/503 with a message."""
     try:
         result = store.query(job.query, base_iri=job.base_iri, **_dataset(job))
+        answer = _serialize(result, job)
     except SyntaxError as err:
         if looks_like_update(job.query):
-            return text_answer(403, "Forbidden: this endpoint is read-only; SPARQL Update is not accepted")
+            return text_answer(403, READ_ONLY)
         return text_answer(400, f"Query syntax error: {err}")
     except OSError as err:
         if job.federated:
-            return text_answer(502, "Bad Gateway: a federated SERVICE call failed or timed out")
+            return text_answer(502, "a federated SERVICE call failed or timed out")
         return text_answer(400, f"Query evaluation error: {err}")
-    try:
-        return _serialize(result, job)
-    except OSError:
-        if job.federated:
-            return text_answer(502, "Bad Gateway: a federated SERVICE call failed or timed out")
-        raise
+    except (ValueError, RuntimeError) as err:  # e.g. an unknown function, an invalid IRI built at run time
+        return text_answer(400, f"Query evaluation error: {err}")
+    if len(answer.body) > job.max_bytes:
+        return text_answer(503, f"the result is larger than {job.max_bytes} bytes (the response size limit); "
+                                "ask for fewer rows or columns")
+    return answer
 
 
 def _serialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, job: QueryJob) -> Answer:

@@ -7,7 +7,6 @@ import hashlib
 import io
 import json
 import os
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -18,16 +17,15 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
-from montagne_kg import description, formats, reasoning, serialization, validation
-from montagne_kg.config import Project
+from montagne_kg import formats
+from montagne_kg.building import description, reasoning, serialization, validation
+from montagne_kg.building.project import Project
+from montagne_kg.building.releases import read_release, span_from_fragment
+from montagne_kg.building.skolem import skolemize
+from montagne_kg.layout import CURRENT, MANIFEST, SPAN_IRI, WIKIDATA_LINKS_CSV, dump_name, graph_file_name, in_use
 from montagne_kg.namespaces import DEFAULT_BASE, MKG, WD, graph_iri, release_iri
-from montagne_kg.releases import read_release, span_from_fragment
-from montagne_kg.skolem import skolemize
 
-SPAN_IRI = re.compile(r"^(?P<release>.+/id/release/(?P<id>[^/#]+))#(?P<fragment>char=.*)$")
 META_PREDICATES = (MKG.mention, MKG.impliedBy)
-CURRENT = "current"
-MANIFEST = "manifest.json"
 KEEP_BUILDS = 3
 
 
@@ -201,21 +199,16 @@ def add_description(assembled: Assembled) -> None:
     raise BuildError("VoID statistics did not settle after 10 rounds")
 
 
-def graph_file_name(name: URIRef, base: str) -> str:
-    """File name of a per-graph download: ``release/000`` -> ``release-000.ttl``."""
-    return str(name)[len(f"{base}graph/"):].replace("/", "-") + ".ttl"
-
-
 def dump_files(assembled: Assembled) -> dict[str, bytes]:
     """Every file of a build's dumps, by relative path (deterministic bytes)."""
     merged = assembled.union()
     named = {name: list(g) for name, g in assembled.graphs.items()}
     files = {
-        description.dump_name(formats.by_name("turtle")): serialization.turtle(merged),
-        description.dump_name(formats.by_name("ntriples")): serialization.ntriples(merged),
-        description.dump_name(formats.by_name("jsonld")): serialization.jsonld(merged),
-        description.dump_name(formats.by_name("trig")): serialization.trig(named),
-        description.dump_name(formats.by_name("nquads")): serialization.nquads(named),
+        dump_name(formats.by_name("turtle")): serialization.turtle(merged),
+        dump_name(formats.by_name("ntriples")): serialization.ntriples(merged),
+        dump_name(formats.by_name("jsonld")): serialization.jsonld(merged),
+        dump_name(formats.by_name("trig")): serialization.trig(named),
+        dump_name(formats.by_name("nquads")): serialization.nquads(named),
     }
     for name in list(files):
         files[name + ".gz"] = serialization.gzipped(files[name])
@@ -230,7 +223,6 @@ def dump_files(assembled: Assembled) -> dict[str, bytes]:
     return files
 
 
-WIKIDATA_LINKS_CSV = "wikidata-links.csv"
 LINKABLE = ("Place", "Agent", "Event")
 
 
@@ -302,20 +294,12 @@ def write_build(assembled: Assembled, out_dir: Path) -> Path:
 
 
 def prune(out_dir: Path, keep: Path) -> None:
-    """Remove all but the newest few complete builds (never the current one)."""
+    """Remove all but the newest few complete builds; never the current one, nor one a server still serves."""
     builds = sorted((p for p in out_dir.iterdir() if p.is_dir() and not p.is_symlink() and (p / MANIFEST).exists()),
                     key=lambda p: p.stat().st_mtime, reverse=True)
     for old in builds[KEEP_BUILDS:]:
-        if old != keep:
+        if old != keep and not in_use(old):
             shutil.rmtree(old)
-
-
-def current_build(out_dir: Path) -> Path | None:
-    """The directory of the newest complete build, or None."""
-    link = out_dir / CURRENT
-    if link.is_symlink() and (link.resolve() / MANIFEST).exists():
-        return link.resolve()
-    return None
 
 
 def build(project: Project, out_dir: Path, base: str = DEFAULT_BASE) -> Path:

@@ -10,14 +10,14 @@ from flask import Blueprint, Response, abort, current_app, jsonify, redirect, re
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup, escape
 
-from montagne_kg import negotiation
-from montagne_kg.build import SPAN_IRI
-from montagne_kg.catalogue import RELEASE_ID, Catalogue, LookupFailed, Term, Value
-from montagne_kg.diagram import Edge, neighbourhood_svg
 from montagne_kg.formats import FORMATS, Format
+from montagne_kg.layout import SPAN_IRI
 from montagne_kg.namespaces import PREFIXES
-from montagne_kg.querypage import example_queries
-from montagne_kg.store import get_kg
+from montagne_kg.serving import negotiation
+from montagne_kg.serving.catalogue import RELEASE_ID, Catalogue, Term, Value
+from montagne_kg.serving.diagram import Edge, neighbourhood_svg
+from montagne_kg.serving.knowledge_graph import get_kg
+from montagne_kg.serving.querypage import example_queries
 
 bp = Blueprint("pages", __name__)
 
@@ -39,11 +39,6 @@ def catalogue() -> Catalogue:
 def vary(response: Response) -> Response:
     response.vary.add("Accept")
     return response
-
-
-@bp.errorhandler(LookupFailed)
-def lookup_failed(error: LookupFailed) -> ResponseReturnValue:
-    return render_template("error.html", title="Temporarily unavailable", message=str(error)), error.status
 
 
 def is_web_iri(value: str) -> bool:

@@ -6,9 +6,10 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request,
 from flask.typing import ResponseReturnValue
 from rdflib import Graph, URIRef
 
-from montagne_kg import formats, negotiation
-from montagne_kg.build import WIKIDATA_LINKS_CSV, graph_file_name
-from montagne_kg.store import get_kg
+from montagne_kg import formats
+from montagne_kg.layout import WIKIDATA_LINKS_CSV, graph_file_name
+from montagne_kg.serving import negotiation
+from montagne_kg.serving.knowledge_graph import get_kg
 
 bp = Blueprint("dumps", __name__)
 

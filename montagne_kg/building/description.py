@@ -9,9 +9,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD
 
 from montagne_kg import formats
+from montagne_kg.layout import dump_name
 from montagne_kg.namespaces import CC_BY_4, PREFIXES, PROV, SD, SPDX
 
-DUMP_STEM = "montagne-kg"
 EXAMPLE_SLUGS = (
     "chambery", "cluster-montagne", "jeux-olympiques-d-hiver-de-2022", "lettre-intention-chambery-zhangjiakou",
 )
@@ -19,10 +19,6 @@ EXAMPLE_SLUGS = (
 
 def dataset_iri(base: str) -> URIRef:
     return URIRef(f"{base}dataset")
-
-
-def dump_name(fmt: formats.Format) -> str:
-    return f"{DUMP_STEM}{fmt.suffix}"
 
 
 def statistics(graphs: Mapping[URIRef, Graph], base: str) -> Graph:

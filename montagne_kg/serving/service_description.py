@@ -5,8 +5,8 @@ from __future__ import annotations
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, XSD
 
-from montagne_kg.config import Settings
 from montagne_kg.namespaces import CC_BY_4, SD
+from montagne_kg.serving.settings import Settings
 
 FORMATS_NS = "http://www.w3.org/ns/formats/"
 RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",

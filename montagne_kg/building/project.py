@@ -1,0 +1,43 @@
+"""Where the sources of the graph live, found from one configured project root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from montagne_kg.layout import CHECKOUT
+
+
+@dataclass(frozen=True)
+class Project:
+    """The sources of the graph: ontology, curated data, release texts, links and example queries."""
+
+    root: Path = CHECKOUT
+
+    @property
+    def ontology(self) -> Path:
+        return self.root / "ontology" / "montagne.ttl"
+
+    @property
+    def shapes(self) -> Path:
+        return self.root / "ontology" / "shapes.ttl"
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def releases(self) -> Path:
+        return self.root / "data" / "releases"
+
+    @property
+    def links(self) -> Path:
+        return self.root / "data" / "links"
+
+    @property
+    def queries(self) -> Path:
+        return self.root / "queries"
+
+    def release_ids(self) -> list[str]:
+        """Ids of the releases that have both a text and curated triples, sorted."""
+        return sorted(p.stem for p in self.releases.glob("*.txt") if (self.data / f"{p.stem}.ttl").exists())

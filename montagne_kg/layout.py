@@ -1,0 +1,57 @@
+"""The build-directory contract shared by the build and serving sides: names of files, and which build is current."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from montagne_kg import formats
+
+CHECKOUT = Path(__file__).resolve().parent.parent
+DEFAULT_BUILD_DIR = CHECKOUT / "build"
+
+CURRENT = "current"
+MANIFEST = "manifest.json"
+DUMP_STEM = "montagne-kg"
+WIKIDATA_LINKS_CSV = "wikidata-links.csv"
+DISK_STORE = "oxigraph"
+SPAN_IRI = re.compile(r"^(?P<release>.+/id/release/(?P<id>[^/#]+))#(?P<fragment>char=.*)$")
+
+
+def dump_name(fmt: formats.Format) -> str:
+    """File name of the merged dump in ``fmt``: ``montagne-kg.ttl``."""
+    return f"{DUMP_STEM}{fmt.suffix}"
+
+
+def graph_file_name(name: str, base: str) -> str:
+    """File name of a per-graph download: ``release/000`` -> ``release-000.ttl``."""
+    return str(name)[len(f"{base}graph/"):].replace("/", "-") + ".ttl"
+
+
+def current_build(out_dir: Path) -> Path | None:
+    """The directory of the newest complete build, or None."""
+    link = out_dir / CURRENT
+    if link.is_symlink() and (link.resolve() / MANIFEST).exists():
+        return link.resolve()
+    return None
+
+
+def mark_in_use(build: Path, pid: int) -> Path:
+    """Say that process ``pid`` serves ``build``, so that pruning keeps it; returns the marker to remove later."""
+    marker = build / f"in-use.{pid}"
+    marker.touch()
+    return marker
+
+
+def in_use(build: Path) -> bool:
+    """Whether a live process still serves ``build`` (markers of processes that are gone do not count)."""
+    for marker in build.glob("in-use.*"):
+        try:
+            os.kill(int(marker.suffix[1:]), 0)
+        except ProcessLookupError:
+            continue
+        except (ValueError, PermissionError):
+            return True
+        return True
+    return False

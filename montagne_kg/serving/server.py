@@ -1,0 +1,107 @@
+"""Running the app under granian (a Rust HTTP server): slow or idle clients cost a socket, never a Python thread.
+
+The serving process pins one build and starts one zygote for it; every worker answers from that zygote's query
+processes, so all workers serve the same build until SIGHUP, which loads the newest build in a new zygote first and
+then replaces the workers one by one (the old zygote is retired once they are gone).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import threading
+from pathlib import Path
+
+from granian import Granian
+from granian.constants import HTTPModes, Interfaces
+from granian.http import HTTP1Settings
+from granian.log import LogLevels
+
+from montagne_kg.layout import current_build, mark_in_use
+from montagne_kg.serving.knowledge_graph import SERVED_BUILD_ENV, ZYGOTE_SOCKET_ENV
+from montagne_kg.serving.querypool import Zygote
+from montagne_kg.serving.settings import TABLE, Settings
+
+RESPAWN_SECONDS = 2.0  # between starting a new worker and stopping the old one, on SIGHUP
+
+
+def raise_open_files_limit() -> int:
+    """Raise this process's soft limit of open files to its hard limit (idle connections are files); the new limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard
+
+
+def settings_to_environment(settings: Settings) -> None:
+    """Workers build their app from the environment: write every setting there, as text."""
+    for setting in TABLE:
+        value = getattr(settings, setting.name)
+        if isinstance(value, tuple):
+            text = " ".join(value)
+        elif isinstance(value, dict):
+            text = " ".join(f"{k}={v}" for k, v in value.items())
+        else:
+            text = str(value).lower() if isinstance(value, bool) else str(value)
+        os.environ[setting.env] = text
+
+
+class ServedBuild:
+    """The build being served, its zygote and its in-use marker; replaced as a whole on reload."""
+
+    def __init__(self, build: Path, settings: Settings) -> None:
+        self.build = build
+        self.zygote = Zygote(build, settings.store, sandboxed=not settings.allow_unsandboxed)
+        self.marker = mark_in_use(build, self.zygote.process.pid)
+
+    def publish(self) -> None:
+        """Point workers started from now on at this build."""
+        os.environ[SERVED_BUILD_ENV] = str(self.build)
+        os.environ[ZYGOTE_SOCKET_ENV] = str(self.zygote.socket_path)
+
+    def retire(self) -> None:
+        self.zygote.stop()
+        self.marker.unlink(missing_ok=True)
+
+
+def serve(settings: Settings) -> None:
+    """Serve until interrupted; SIGHUP switches to the newest build. Raises ZygoteFailed if queries cannot run."""
+    open_files = raise_open_files_limit()  # granian's backpressure counts connections, idle ones included
+    build = current_build(settings.build_dir)
+    if build is None:
+        raise RuntimeError(f"no complete build in {settings.build_dir}")
+    served = ServedBuild(build, settings)
+    try:
+        served.zygote.wait_checked()
+    except BaseException:
+        served.retire()
+        raise
+    served.publish()
+    settings_to_environment(settings)
+    threads = 2 * settings.max_queries + 4
+    server = Granian(
+        "montagne_kg.serving:create_app", factory=True, interface=Interfaces.WSGI, http=HTTPModes.http1,
+        address=settings.host, port=settings.port, workers=settings.workers, blocking_threads=threads,
+        backpressure=open_files, websockets=False, respawn_failed_workers=True, respawn_interval=RESPAWN_SECONDS,
+        http1_settings=HTTP1Settings(header_read_timeout=int(settings.header_timeout * 1000)),
+        log_level=LogLevels.error,  # its warning about many threads: ours mostly wait on query processes
+    )
+    state = {"served": served}
+
+    def reload() -> None:
+        newest = current_build(settings.build_dir)
+        old = state["served"]
+        if newest is None or newest == old.build:
+            return
+        fresh = ServedBuild(newest, settings)
+        fresh.zygote.wait_ready()
+        fresh.publish()
+        state["served"] = fresh
+        retire_after = settings.workers * RESPAWN_SECONDS + settings.time_limit + 5
+        threading.Timer(retire_after, old.retire).start()
+
+    server.on_reload(reload)
+    try:
+        server.serve()
+    finally:
+        state["served"].retire()

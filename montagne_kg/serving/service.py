@@ -1,0 +1,27 @@
+"""Service pages under /-/: health (ready only when queries can be answered) and settings."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+from flask.typing import ResponseReturnValue
+
+from montagne_kg.serving.knowledge_graph import get_kg
+from montagne_kg.serving.settings import public
+
+bp = Blueprint("service", __name__)
+
+
+@bp.route("/-/health")
+def health() -> ResponseReturnValue:
+    """What is served (build id, base IRI, triple counts), and whether queries can be answered now (else 503)."""
+    kg = get_kg()
+    ready = kg.pool.ready()
+    body = jsonify(status="ok" if ready else "loading", ready=ready, build=kg.build.name, base=kg.base,
+                   triples=kg.manifest["merged_triples"], graphs=len(kg.manifest["graphs"]))
+    return body, 200 if ready else 503
+
+
+@bp.route("/-/settings")
+def settings() -> ResponseReturnValue:
+    """Every setting in force (secrets masked), as JSON."""
+    return jsonify(public(get_kg().settings))

@@ -1,0 +1,192 @@
+"""Every setting of the server, declared once: the table feeds the CLI flags, the environment, /-/settings and the docs.
+
+A setting ``time_limit`` is the flag ``--time-limit`` and the variable ``MONTAGNE_KG_TIME_LIMIT``. A ``secret``
+setting is read only from the environment or from the file named by ``MONTAGNE_KG_<NAME>_FILE``, never from a
+flag, and is masked in /-/settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import functools
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from montagne_kg.layout import DEFAULT_BUILD_DIR
+from montagne_kg.namespaces import WIKIDATA_QUERY_SERVICE
+
+ENV_PREFIX = "MONTAGNE_KG_"
+MASK = "********"
+
+
+class SettingError(ValueError):
+    """A setting given a value it cannot take; the message names the setting and where the value came from."""
+
+
+def positive(kind: Callable[[str], Any]) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        value = kind(text)
+        if value <= 0:
+            raise ValueError(f"must be greater than 0, not {text}")
+        return value
+    parse.__name__ = f"positive {kind.__name__}"
+    return parse
+
+
+def choice(*allowed: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)}, not {text!r}")
+        return text
+    return parse
+
+
+def boolean(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"must be true or false, not {text!r}")
+
+
+def words(text: str) -> tuple[str, ...]:
+    """Items separated by spaces or commas; ``none`` (or nothing) is the empty list."""
+    items = tuple(text.replace(",", " ").split())
+    return () if items == ("none",) else items
+
+
+def overrides(text: str) -> Mapping[str, str]:
+    """``IRI=URL`` pairs separated by spaces or commas."""
+    pairs = {}
+    for item in words(text):
+        iri, sep, url = item.partition("=")
+        if not sep or not iri or not url:
+            raise ValueError(f"a SERVICE override must be IRI=URL, not {item!r}")
+        pairs[iri] = url
+    return pairs
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its name, default (as text, parsed like any other value), parser and help."""
+
+    name: str
+    default: str
+    parse: Callable[[str], Any]
+    help: str
+    secret: bool = False
+    many: bool = False  # the flag takes several values (joined with spaces before parsing)
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def env(self) -> str:
+        return ENV_PREFIX + self.name.upper()
+
+    def value(self, text: str, origin: str) -> Any:
+        try:
+            return self.parse(text)
+        except ValueError as err:
+            raise SettingError(f"{origin}: {err}") from None
+
+
+TABLE: tuple[Setting, ...] = (
+    Setting("build_dir", str(DEFAULT_BUILD_DIR), Path, "build directory to serve (its newest complete build)"),
+    Setting("host", "127.0.0.1", str, "address to bind"),
+    Setting("port", "8000", positive(int), "port to bind"),
+    Setting("workers", "1", positive(int),
+            "HTTP worker processes (each with its own query processes and per-client counts)"),
+    Setting("store", "memory", choice("memory", "disk"),
+            "memory: load the build into memory at start; disk: the build's persistent read-only store"),
+    Setting("time_limit", "10", positive(float), "seconds a query may run before it is stopped (503)"),
+    Setting("memory_limit", "1024", positive(int),
+            "MB a query process may grow while it answers, over its size with the store loaded (503)"),
+    Setting("max_rows", "10000", positive(int), "rows (or triples) a result is cut to; X-SPARQL-MaxRows says so"),
+    Setting("max_response_bytes", "50000000", positive(int), "bytes of one serialized result (503 past it)"),
+    Setting("max_body", "1000000", positive(int), "bytes of a request body (413 past it)"),
+    Setting("max_nesting", "500", positive(int), "brackets a query may nest ( { [ (400 past it, before parsing)"),
+    Setting("max_queries", "8", positive(int), "queries answered at once by one worker's query processes"),
+    Setting("per_client", "4", positive(int), "queries one client may have in flight at once (429 past it)"),
+    Setting("queue_wait", "2", positive(float),
+            "seconds a query may wait for a free query process (503 with Retry-After past it)"),
+    Setting("trusted_proxies", "", words,
+            "proxy addresses whose X-Forwarded-For names the client (a balancer in front); none by default",
+            many=True),
+    Setting("header_timeout", "5", positive(float), "seconds a client has to send the request headers"),
+    Setting("service_allow", WIKIDATA_QUERY_SERVICE, words,
+            "SERVICE endpoints a query may call (none: federation off)", many=True),
+    Setting("service_override", "", overrides, "send an allowed SERVICE IRI to another URL: IRI=URL", many=True),
+    Setting("allow_unsandboxed", "false", boolean,
+            "start even where queries cannot be kept off the network (no seccomp): only for trusted users"),
+)
+BY_NAME = {s.name: s for s in TABLE}
+
+Settings = dataclasses.make_dataclass(
+    "Settings",
+    [(s.name, Any, dataclasses.field(default_factory=functools.partial(s.parse, s.default))) for s in TABLE],
+    frozen=True,
+    namespace={"__doc__": "How the server runs: one attribute per row of the settings table."},
+)
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> Settings:
+    """Defaults overridden by MONTAGNE_KG_* variables (and MONTAGNE_KG_*_FILE for secrets)."""
+    environ = os.environ if environ is None else environ
+    values = {}
+    for setting in TABLE:
+        if setting.env in environ:
+            values[setting.name] = setting.value(environ[setting.env], f"{setting.env}={environ[setting.env]!r}")
+        elif setting.secret and f"{setting.env}_FILE" in environ:
+            path = Path(environ[f"{setting.env}_FILE"])
+            values[setting.name] = setting.value(path.read_text(encoding="utf-8").strip(), f"{setting.env}_FILE")
+    return Settings(**values)
+
+
+def add_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per setting that is not secret; an absent flag leaves the environment's value."""
+    for setting in TABLE:
+        if setting.secret:
+            continue
+        env = f"env {setting.env}; default: {setting.default or 'none'}"
+        if setting.many:
+            parser.add_argument(setting.flag, nargs="*", dest=setting.name, help=f"{setting.help} ({env})")
+        else:
+            parser.add_argument(setting.flag, dest=setting.name, help=f"{setting.help} ({env})")
+
+
+def from_flags(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> Settings:
+    """The environment's settings, overridden by the flags given."""
+    settings = from_environment(environ)
+    changes = {}
+    for setting in TABLE:
+        given = getattr(args, setting.name, None)
+        if given is None:
+            continue
+        text = " ".join(given) if setting.many else given
+        changes[setting.name] = setting.value(text, f"{setting.flag} {text}")
+    return dataclasses.replace(settings, **changes)
+
+
+def public(settings: Settings) -> dict[str, Any]:
+    """Every setting's value as JSON would show it, secrets masked."""
+    shown = {}
+    for setting in TABLE:
+        value = getattr(settings, setting.name)
+        if setting.secret:
+            shown[setting.name] = MASK if value else ""
+        elif isinstance(value, Path):
+            shown[setting.name] = str(value)
+        elif isinstance(value, tuple):
+            shown[setting.name] = list(value)
+        elif isinstance(value, Mapping):
+            shown[setting.name] = dict(value)
+        else:
+            shown[setting.name] = value
+    return shown

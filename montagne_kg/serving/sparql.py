@@ -1,0 +1,186 @@
+"""The SPARQL 1.1 Protocol endpoint at /sparql (read-only), with its service description."""
+
+from __future__ import annotations
+
+import io
+import ipaddress
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, request
+
+from montagne_kg.serving import negotiation
+from montagne_kg.serving.answers import READ_ONLY, Answer, QueryJob
+from montagne_kg.serving.errors import refuse
+from montagne_kg.serving.federation import FederationRefused, TooDeep, check_nesting, guard
+from montagne_kg.serving.knowledge_graph import get_kg
+from montagne_kg.serving.querypage import query_page
+from montagne_kg.serving.querypool import PoolBusy
+from montagne_kg.serving.service_description import service_description
+
+bp = Blueprint("sparql", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+QUERY = "application/sparql-query"
+UPDATE = "application/sparql-update"
+
+
+def respond(answer: Answer) -> Response:
+    """A 200 answer as a response; any other status through the one error mechanism."""
+    if answer.status != 200:
+        refuse(answer.status, answer.message, answer.headers)
+    response = Response(answer.body, status=answer.status, content_type=answer.content_type)
+    for name, value in answer.headers:
+        response.headers[name] = value
+    return response
+
+
+@bp.before_request
+def bounded_body() -> None:
+    """Refuse a body over the cap with 413 naming it, chunked bodies included (read here, never silently cut)."""
+    limit = get_kg().settings.max_body
+    environ = request.environ
+    declared = environ.get("CONTENT_LENGTH")
+    if declared:
+        if declared.isdigit() and int(declared) > limit:
+            refuse(413, f"the request body is {declared} bytes, over {limit} (the body size limit); "
+                        "send a shorter query")
+        return
+    if "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+        return
+    body = environ["wsgi.input"].read(limit + 1)
+    if len(body) > limit:
+        refuse(413, f"the request body is over {limit} bytes (the body size limit); send a shorter query")
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+
+
+@bp.after_request
+def protocol_headers(response: Response) -> Response:
+    """Every /sparql answer varies by Accept and may be read cross-origin."""
+    response.vary.add("Accept")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "X-SPARQL-MaxRows, Content-Length, Retry-After"
+    return response
+
+
+def _utf8_body() -> str:
+    charset = request.mimetype_params.get("charset")
+    if charset and charset.lower().replace("-", "") != "utf8":
+        refuse(415, f"charset {charset} is not accepted; send UTF-8")
+    try:
+        return request.get_data().decode("utf-8")
+    except UnicodeDecodeError as err:
+        refuse(400, f"the body is not UTF-8 ({err})")
+
+
+def _one_query(queries: list[str], updates: list[str]) -> str | None:
+    if updates:
+        refuse(403, READ_ONLY)
+    if len(queries) > 1:
+        refuse(400, "more than one query parameter")
+    return queries[0] if queries else None
+
+
+def read_request() -> tuple[str | None, list[str], list[str]]:
+    """The query text and protocol dataset of a GET or POST (a Refusal for what the protocol rejects)."""
+    default_graphs = request.args.getlist("default-graph-uri")
+    named_graphs = request.args.getlist("named-graph-uri")
+    if request.args.getlist("using-graph-uri") or request.args.getlist("using-named-graph-uri"):
+        refuse(403, READ_ONLY)
+    if request.method in ("GET", "HEAD"):
+        return _one_query(request.args.getlist("query"), request.args.getlist("update")), default_graphs, named_graphs
+    mimetype = request.mimetype
+    if mimetype == FORM:
+        _utf8_body()
+        form = request.form
+        query = _one_query(form.getlist("query"), form.getlist("update"))
+        if query is None:
+            refuse(400, "a form POST needs a 'query' field")
+        return query, default_graphs + form.getlist("default-graph-uri"), named_graphs + form.getlist(
+            "named-graph-uri")
+    if mimetype == UPDATE:
+        refuse(403, READ_ONLY)
+    if mimetype == QUERY:
+        return _utf8_body(), default_graphs, named_graphs
+    refuse(415, f"POST a query as {QUERY} or as {FORM} (got {mimetype or 'no Content-Type'})")
+
+
+def checked_graphs(parameter: str, values: list[str]) -> tuple[str, ...]:
+    """Protocol dataset IRIs, each an absolute IRI (a 400 naming the parameter otherwise)."""
+    for value in values:
+        try:
+            ox.NamedNode(value)
+        except ValueError:
+            refuse(400, f"{parameter} must be an absolute IRI, not {value!r}")
+    return tuple(values)
+
+
+def client_address() -> str:
+    """Who a request counts against: the connection's address, or the client a trusted proxy names.
+
+    X-Forwarded-For is read from the right, skipping trusted proxies; the first other address is the client.
+    """
+    address = request.remote_addr or ""
+    trusted = get_kg().settings.trusted_proxies
+    if address not in trusted:
+        return address
+    forwarded = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",") if hop.strip()]
+    for hop in reversed(forwarded):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            return address  # a malformed header: count the proxy itself rather than believe it
+        if hop not in trusted:
+            return hop
+    return address
+
+
+def describe_service(endpoint_url: str) -> Response:
+    kg = get_kg()
+    choice = negotiation.choose(negotiation.GRAPH_KINDS, request.headers.get("Accept"), request.args.get("format"))
+    if choice is None:
+        refuse(406, "the service description is served as RDF")
+    graph = service_description(endpoint_url, kg.manifest, kg.settings)
+    body = graph.serialize(format=choice.format.rdflib, encoding="utf-8")
+    return respond(Answer(200, choice.content_type, body))
+
+
+@bp.route("/sparql", methods=["GET", "POST", "OPTIONS"], provide_automatic_options=False)
+def endpoint() -> Response:
+    """SPARQL 1.1 Protocol: GET ?query=, POST form, POST application/sparql-query; bare GET: service description."""
+    if request.method == "OPTIONS":
+        response = Response(status=204)
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+        response.headers["Access-Control-Max-Age"] = "86400"
+        response.headers["Allow"] = "GET, HEAD, POST, OPTIONS"
+        return response
+    if request.method in ("GET", "HEAD") and not request.args.get("format") and not request.args.getlist("update") \
+            and negotiation.accepts_html(request.headers.get("Accept")):
+        return query_page()
+    query, default_graphs, named_graphs = read_request()
+    endpoint_url = request.base_url  # werkzeug rebuilds it on every access: once per request
+    if query is None:
+        return describe_service(endpoint_url)
+    kg = get_kg()
+    settings = kg.settings
+    try:
+        check_nesting(query, settings.max_nesting)
+        guarded = guard(query, endpoint_url, settings.service_allow, settings.service_override)
+    except (TooDeep, FederationRefused) as err:
+        refuse(400, str(err))
+    job = QueryJob(
+        query=guarded.query,
+        base_iri=endpoint_url,
+        default_graphs=checked_graphs("default-graph-uri", default_graphs),
+        named_graphs=checked_graphs("named-graph-uri", named_graphs),
+        accept=request.headers.get("Accept"),
+        format=request.values.get("format"),
+        max_rows=settings.max_rows,
+        max_bytes=settings.max_response_bytes,
+        federated=guarded.federated,
+    )
+    try:
+        return respond(kg.pool.run(job, client_address()))
+    except PoolBusy as busy:
+        refuse(busy.status, str(busy), [("Retry-After", str(busy.retry_after))])
