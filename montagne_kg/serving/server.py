@@ -98,7 +98,9 @@ def serve(settings: Settings) -> None:
         fresh.publish()
         state["served"] = fresh
         retire_after = settings.workers * RESPAWN_SECONDS + settings.time_limit + 5
-        threading.Timer(retire_after, old.retire).start()
+        retirement = threading.Timer(retire_after, old.retire)
+        retirement.daemon = True  # a shutdown before it fires must not wait for it (the zygote dies with us)
+        retirement.start()
 
     server.on_reload(reload)
     try:
