@@ -50,7 +50,6 @@ def cmd_locate(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from montagne_kg.serving.querypool import ZygoteFailed
     from montagne_kg.serving.server import serve
-    from montagne_kg.serving.store import prepare_disk_store
 
     try:
         settings = serving_settings.from_flags(args)
@@ -67,8 +66,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         except BuildError as err:
             print(f"build failed: {err}", file=sys.stderr)
             return 1
-    if settings.store == "disk":
-        prepare_disk_store(current_build(settings.build_dir))
     print(f"serving {current_build(settings.build_dir)} on http://{settings.host}:{settings.port}/", file=sys.stderr)
     try:
         serve(settings)

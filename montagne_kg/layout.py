@@ -51,7 +51,7 @@ def in_use(build: Path) -> bool:
             os.kill(int(marker.suffix[1:]), 0)
         except ProcessLookupError:
             continue
-        except (ValueError, PermissionError):
-            return True
+        except (ValueError, PermissionError):  # a marker we cannot read, or a live process of another user
+            pass
         return True
     return False

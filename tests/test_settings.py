@@ -73,3 +73,10 @@ def test_secret_settings_come_from_the_environment_or_a_file_and_are_masked(
     assert chosen.token == "s3cret" and settings.public(chosen)["token"] == settings.MASK
     assert settings.from_environment({"MONTAGNE_KG_TOKEN": "abc"}).token == "abc"
     assert settings.public(settings.from_environment({}))["token"] == ""
+
+
+def test_the_environment_written_for_workers_reads_back_to_the_same_settings(build_dir: Path) -> None:
+    chosen = settings.Settings(build_dir=build_dir, service_allow=("http://a/", "http://b/"),
+                               service_override={"http://a/": "http://127.0.0.1:1/"}, allow_unsandboxed=True,
+                               time_limit=2.5, trusted_proxies=())
+    assert settings.from_environment(settings.environment(chosen)) == chosen

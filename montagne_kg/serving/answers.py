@@ -39,7 +39,6 @@ class Answer:
     body: bytes
     headers: tuple[tuple[str, str], ...] = field(default=())
 
-
     @property
     def message(self) -> str:
         """The description of an error answer (its body)."""

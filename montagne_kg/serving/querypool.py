@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from montagne_kg.layout import DISK_STORE
 from montagne_kg.serving import sandbox
 from montagne_kg.serving.answers import Answer, QueryJob, execute, text_answer
 from montagne_kg.serving.store import load_store, open_disk_store, prepare_disk_store
@@ -52,7 +53,7 @@ def _query_process(conn: socket.socket, store: ox.Store | None, build: Path, kin
     if kind == LOCAL and sandboxed:
         sandbox.forbid_network()
     if store is None:
-        store = open_disk_store(prepare_disk_store(build))
+        store = open_disk_store(build / DISK_STORE)  # prepared by the zygote before it reported ready
     channel = Connection(conn.detach())
     channel.send(os.getpid())
     while True:
@@ -110,7 +111,6 @@ class Zygote:
     """The creating side's handle on a zygote: its socket path, started for one build, stopped when retired."""
 
     def __init__(self, build: Path, store_kind: str, sandboxed: bool) -> None:
-        self.build = build
         self.directory = Path(tempfile.mkdtemp(prefix="montagne-kg-"))
         self.socket_path = self.directory / SOCKET_NAME
         context = multiprocessing.get_context("spawn")
@@ -122,17 +122,15 @@ class Zygote:
         self._reported = ""
 
     def _expect(self, expected: str) -> None:
-        if self._reported == expected:
-            return
-        try:
-            status, message = self._report.recv()
-        except EOFError:
-            raise ZygoteFailed("the query zygote ended while loading the build") from None
-        if status == "failed":
-            raise ZygoteFailed(message)
-        self._reported = status
-        if status != expected:
-            self._expect(expected)
+        """Read the zygote's reports ("checked", then "ready") until ``expected`` has come."""
+        while self._reported != expected:
+            try:
+                status, message = self._report.recv()
+            except EOFError:
+                raise ZygoteFailed("the query zygote ended while loading the build") from None
+            if status == "failed":
+                raise ZygoteFailed(message)
+            self._reported = status
 
     def wait_checked(self) -> None:
         """Block until the zygote has checked its sandbox (before loading); ZygoteFailed with the reason if not."""

@@ -20,7 +20,7 @@ from granian.log import LogLevels
 from montagne_kg.layout import current_build, mark_in_use
 from montagne_kg.serving.knowledge_graph import SERVED_BUILD_ENV, ZYGOTE_SOCKET_ENV
 from montagne_kg.serving.querypool import Zygote
-from montagne_kg.serving.settings import TABLE, Settings
+from montagne_kg.serving.settings import Settings, environment
 
 RESPAWN_SECONDS = 2.0  # between starting a new worker and stopping the old one, on SIGHUP
 
@@ -31,19 +31,6 @@ def raise_open_files_limit() -> int:
     if soft < hard:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     return hard
-
-
-def settings_to_environment(settings: Settings) -> None:
-    """Workers build their app from the environment: write every setting there, as text."""
-    for setting in TABLE:
-        value = getattr(settings, setting.name)
-        if isinstance(value, tuple):
-            text = " ".join(value)
-        elif isinstance(value, dict):
-            text = " ".join(f"{k}={v}" for k, v in value.items())
-        else:
-            text = str(value).lower() if isinstance(value, bool) else str(value)
-        os.environ[setting.env] = text
 
 
 class ServedBuild:
@@ -77,7 +64,7 @@ def serve(settings: Settings) -> None:
         served.retire()
         raise
     served.publish()
-    settings_to_environment(settings)
+    os.environ.update(environment(settings))  # workers build their app from the environment
     threads = 2 * settings.max_queries + 4
     server = Granian(
         "montagne_kg.serving:create_app", factory=True, interface=Interfaces.WSGI, http=HTTPModes.http1,

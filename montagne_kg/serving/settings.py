@@ -174,6 +174,23 @@ def from_flags(args: argparse.Namespace, environ: Mapping[str, str] | None = Non
     return dataclasses.replace(settings, **changes)
 
 
+def environment(settings: Settings) -> dict[str, str]:
+    """Every setting as the MONTAGNE_KG_* variable that ``from_environment`` reads back to the same value."""
+    variables = {}
+    for setting in TABLE:
+        value = getattr(settings, setting.name)
+        if isinstance(value, tuple):
+            text = " ".join(value)
+        elif isinstance(value, Mapping):
+            text = " ".join(f"{iri}={url}" for iri, url in value.items())
+        elif isinstance(value, bool):
+            text = str(value).lower()
+        else:
+            text = str(value)
+        variables[setting.env] = text
+    return variables
+
+
 def public(settings: Settings) -> dict[str, Any]:
     """Every setting's value as JSON would show it, secrets masked."""
     shown = {}
