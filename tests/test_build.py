@@ -48,10 +48,56 @@ def run_build(project: Project, out: Path, capsys: pytest.CaptureFixture, *extra
 def test_turtle_syntax_error_names_file_and_line(copy: Project, tmp_path: Path, capsys) -> None:
     lines = (copy.data / "003.ttl").read_text(encoding="utf-8").splitlines()
     broken_line = next(i for i, line in enumerate(lines, 1) if line.startswith(":oslo a"))
-    replace_in(copy.data / "003.ttl", ":oslo a mkg:City ;", ':oslo a mkg:City ; rdfs:label "unterminated ;')
+    broken = ':oslo a mkg:City ; rdfs:label "unterminated ;'
+    replace_in(copy.data / "003.ttl", ":oslo a mkg:City ;", broken)
     code, output = run_build(copy, tmp_path / "out", capsys)
     assert code == 1
-    assert f"data/003.ttl:{broken_line}: Turtle syntax error" in output
+    assert f"data/003.ttl:{broken_line}:{len(broken) + 1}: Turtle syntax error" in output  # at the line jump
+
+
+def break_file(project: Project, case: str) -> None:
+    """Break the copy of the sources in one of the ways reported in issue 9."""
+    ttl = project.data / "003.ttl"
+    if case == "missing 003.ttl":
+        ttl.unlink()
+    elif case == "missing 000.txt":
+        (project.releases / "000.txt").unlink()
+    elif case == "missing releases.ttl":
+        (project.data / "releases.ttl").unlink()
+    elif case == "IRI with a space":
+        replace_in(ttl, ":oslo a mkg:City ;", "<https://w3id.org/montagne-kg/id/os lo> a mkg:City .\n:oslo a mkg:City ;")
+    elif case == "invalid UTF-8":
+        data = ttl.read_bytes()
+        at = data.index(b":oslo a mkg:City ;")
+        ttl.write_bytes(data[:at] + b"# \xff\n" + data[at:])
+    elif case == "missing final dot":
+        text = ttl.read_text(encoding="utf-8").rstrip()
+        ttl.write_text(text.removesuffix(".") + "\n", encoding="utf-8")
+
+
+def oslo_line(project: Project) -> int:
+    lines = (project.data / "003.ttl").read_text(encoding="utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if line.startswith(":oslo a"))
+
+
+@pytest.mark.parametrize("case,expected", [
+    ("missing 003.ttl", "data/003.ttl: missing file: data/releases/003.txt has no curated triples"),
+    ("missing 000.txt", "data/releases/000.txt: missing file: data/000.ttl curates release 000"),
+    ("missing releases.ttl", "data/releases.ttl: missing file"),
+    ("IRI with a space", "data/003.ttl:{oslo}:1: Turtle syntax error: Invalid IRI code point ' '"),
+    ("invalid UTF-8", "data/003.ttl:{oslo}:3: not UTF-8 (byte 0xff)"),
+    ("missing final dot", "data/003.ttl:{last}: Turtle syntax error at the end of the file"),
+])
+def test_a_broken_source_is_one_line_naming_file_and_line(copy: Project, tmp_path: Path, capsys,
+                                                          case: str, expected: str) -> None:
+    """Issue 9: each was a successful build without a release, a wrong message, or a raw traceback."""
+    oslo = oslo_line(copy)
+    last = len((copy.data / "003.ttl").read_text(encoding="utf-8").splitlines())
+    break_file(copy, case)
+    code, output = run_build(copy, tmp_path / "out", capsys)
+    assert code == 1
+    assert f"build failed: {expected.format(oslo=oslo, last=last)}" in output, output
+    assert "Traceback" not in output and not (tmp_path / "out").exists()
 
 
 def test_shacl_violation_names_node_path_constraint_message_and_file(copy: Project, tmp_path: Path, capsys) -> None:

@@ -7,11 +7,13 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.plugins.parsers.notation3 import BadSyntax
@@ -26,6 +28,7 @@ from montagne_kg.layout import CURRENT, MANIFEST, SPAN_IRI, WIKIDATA_LINKS_CSV, 
 from montagne_kg.namespaces import DEFAULT_BASE, MKG, WD, graph_iri, release_iri
 
 META_PREDICATES = (MKG.mention, MKG.impliedBy)
+RELEASE_ID = re.compile(r"[0-9]{3}")
 KEEP_BUILDS = 3
 
 
@@ -52,15 +55,42 @@ class Assembled:
         return g
 
 
+OXIGRAPH_POSITION = re.compile(r"^Parser error at line \d+ (?:between columns \d+ and \d+|column \d+): ")
+
+
 def load_turtle(path: Path, root: Path) -> Graph:
-    """Parse one Turtle file; a syntax error becomes a BuildError naming file and line."""
+    """Parse one Turtle file; a missing file or any error in it is a BuildError naming file and line.
+
+    Oxigraph reads the bytes first, strictly (invalid UTF-8 and IRIs rdflib would accept are errors there, with
+    their line and column); rdflib then builds the graph.
+    """
     rel = path.relative_to(root) if path.is_relative_to(root) else path
     try:
-        return Graph().parse(path, format="turtle")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise BuildError(f"{rel}: missing file") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line_start = data.rfind(b"\n", 0, err.start) + 1
+        line = data.count(b"\n", 0, err.start) + 1
+        column = len(data[line_start:err.start].decode("utf-8", "replace")) + 1
+        raise BuildError(f"{rel}:{line}:{column}: not UTF-8 (byte 0x{data[err.start]:02x})") from None
+    try:
+        for _ in ox.parse(data, format=ox.RdfFormat.TURTLE):
+            pass
+    except SyntaxError as err:
+        lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+        reason = OXIGRAPH_POSITION.sub("", str(err.msg))
+        if err.lineno is None:
+            raise BuildError(f"{rel}: Turtle syntax error: {reason}") from None
+        if err.lineno > lines:
+            raise BuildError(f"{rel}:{lines}: Turtle syntax error at the end of the file: {reason}") from None
+        raise BuildError(f"{rel}:{err.lineno}:{err.offset}: Turtle syntax error: {reason}") from None
+    try:
+        return Graph().parse(data=text, format="turtle", publicID=path.resolve().as_uri())
     except BadSyntax as err:
         raise BuildError(f"{rel}:{err.lines + 1}: Turtle syntax error: {err._why}") from err
-    except (ValueError, UnicodeDecodeError) as err:
-        raise BuildError(f"{rel}: cannot be read as Turtle: {err}") from err
 
 
 def rebase(graph: Graph, base: str) -> Graph:
@@ -109,8 +139,24 @@ def _note_subjects(graph: Graph, file: str, described_in: dict[Node, str]) -> No
         described_in.setdefault(o, file)
 
 
+def check_release_files(project: Project) -> None:
+    """Every release has both its text and its curated triples; a file alone is an error, never a quiet skip."""
+    texts = {p.stem for p in project.releases.glob("*.txt")}
+    curated = {p.stem for p in project.data.glob("*.ttl") if RELEASE_ID.fullmatch(p.stem)}
+    for rid in sorted(texts - curated):
+        raise BuildError(f"data/{rid}.ttl: missing file: data/releases/{rid}.txt has no curated triples "
+                         f"(add data/{rid}.ttl, or remove the text)")
+    for rid in sorted(curated - texts):
+        raise BuildError(f"data/releases/{rid}.txt: missing file: data/{rid}.ttl curates release {rid}, "
+                         "whose text is not there")
+
+
 def check_release_texts(meta: Graph, project: Project, texts: dict[str, str]) -> None:
-    """Every release text is described in data/releases.ttl and still has its recorded SHA-256."""
+    """Every release text is described in data/releases.ttl with its SHA-256, and every description has a text."""
+    for iri in sorted(meta.subjects(MKG.sha256, None)):
+        rid = str(iri).rsplit("/", 1)[-1]
+        if rid not in texts:
+            raise BuildError(f"data/releases.ttl: describes release {rid}, which has no data/releases/{rid}.txt")
     for rid in texts:
         iri = URIRef(release_iri(rid))
         recorded = meta.value(iri, MKG.sha256)
@@ -131,6 +177,7 @@ def assemble(project: Project, base: str = DEFAULT_BASE) -> Assembled:
     meta = skolemize(load_turtle(project.data / "releases.ttl", root))
     _note_subjects(meta, "data/releases.ttl", described_in)
 
+    check_release_files(project)
     texts = {rid: read_release(project.releases, rid) for rid in project.release_ids()}
     check_release_texts(meta, project, texts)
 
