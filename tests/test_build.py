@@ -65,7 +65,8 @@ def break_file(project: Project, case: str) -> None:
     elif case == "missing releases.ttl":
         (project.data / "releases.ttl").unlink()
     elif case == "IRI with a space":
-        replace_in(ttl, ":oslo a mkg:City ;", "<https://w3id.org/montagne-kg/id/os lo> a mkg:City .\n:oslo a mkg:City ;")
+        spaced = "<https://w3id.org/montagne-kg/id/os lo> a mkg:City .\n"
+        replace_in(ttl, ":oslo a mkg:City ;", spaced + ":oslo a mkg:City ;")
     elif case == "invalid UTF-8":
         data = ttl.read_bytes()
         at = data.index(b":oslo a mkg:City ;")
