@@ -31,6 +31,7 @@ chromium:
 test: install-test lint chromium
 	$(BIN)/pytest
 
-bench: install
+bench: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[bench]'
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/load.py --out bench/RESULTS.md

@@ -1,5 +1,7 @@
-"""Load benchmark: wrk against the server started as the README starts it, the same queries in-process on
-pyoxigraph for comparison, and a ~1 M-triple graph of the same shape served from the persistent store.
+"""Load benchmark: wrk against the server started as the README starts it, side by side with the fixed baseline
+(bare Flask + pyoxigraph, sync gunicorn, 2 workers: `bench/bare_endpoint.py`) in interleaved rounds; cheap queries
+while slow ones hold query processes; the same queries in-process on pyoxigraph; and a ~1 M-triple graph of the
+same shape served from the persistent store.
 
 Run with `make bench` (installs Debian's wrk when missing). Prints a Markdown report; `--out FILE` saves it.
 """
@@ -15,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -68,6 +71,51 @@ def start(out: Path, port: int, *flags: str) -> tuple[subprocess.Popen, float]:
             time.sleep(0.05)
     process.kill()
     raise RuntimeError("server did not start")
+
+
+def start_baseline(port: int) -> subprocess.Popen:
+    """The fixed baseline: bench/bare_endpoint.py under gunicorn, 2 sync workers, no proxy, no cache."""
+    process = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", "2", "-k", "sync", "-b",
+                                f"127.0.0.1:{port}", "bench.bare_endpoint:create('build')"], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(600):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", timeout=1):
+                return process
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError("the baseline did not start")
+
+
+def slow_query() -> str:
+    """About a second of CPU, one row: 27 M combinations through a FILTER none passes (as in the tests)."""
+    values = " ".join(str(i) for i in range(300))
+    return (f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?a {{ {values} }} VALUES ?b {{ {values} }} "
+            f"VALUES ?c {{ {values} }} FILTER(?a + ?b + ?c < 0) }}")
+
+
+def under_slow_queries(port: int, slow: int, seconds: int) -> dict[str, float]:
+    """wrk's ASK {} (c=2) while ``slow`` clients (distinct X-Forwarded-For) each keep one slow query in flight."""
+    stop_event = threading.Event()
+
+    def keep_slow(client: int) -> None:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/sparql?query={quote(slow_query())}",
+                                         headers={"X-Forwarded-For": f"10.0.0.{client}"})
+        while not stop_event.is_set():
+            try:
+                urllib.request.urlopen(request, timeout=30).close()
+            except OSError:
+                pass
+
+    threads = [threading.Thread(target=keep_slow, args=(i,), daemon=True) for i in range(slow)]
+    for thread in threads:
+        thread.start()
+    time.sleep(1)
+    try:
+        return wrk(port, ["/sparql?query=ASK%20%7B%7D"], seconds, connections=2)
+    finally:
+        stop_event.set()
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -150,6 +198,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration per measurement")
     parser.add_argument("--copies", type=int, default=430, help="entity copies in the large graph (~2.3 k each)")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved baseline/ours rounds for entity cards")
     parser.add_argument("--out", help="also write the report to this file")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -163,23 +212,46 @@ def main() -> int:
 
     queries = example_queries()
     store = load_store(build)
-    server, startup = start(ROOT / "build", args.port)
+    cards = entities(build)
+    card_paths = [f"/sparql?query={quote(card_query(i))}" for i in cards]
+    # wrk's 8 connections come from one address: the default --per-client 4 would answer half of them 429
+    ours_flags = ("--per-client", "8", "--trusted-proxies", "127.0.0.1")
+    baseline = start_baseline(args.port + 2)
+    server, startup = start(ROOT / "build", args.port, *ours_flags)
     try:
-        cards = entities(build)
-        card = wrk(args.port, [f"/sparql?query={quote(card_query(i))}" for i in cards], args.seconds)
-        rows = [(f"entity cards (rotating over {len(cards)} entities)", f"{card['rps']:.0f}", f"{card['p50']:.2f}",
-                 f"{card['p99']:.2f}", card["non2xx"], *(f"{v:.3f}" for v in in_process(
-                     store, card_query(ID + "chambery"), 2000).values()))]
+        rounds = []
+        for _ in range(args.rounds):
+            rounds.append((wrk(args.port + 2, card_paths, args.seconds), wrk(args.port, card_paths, args.seconds)))
+        slow = under_slow_queries(args.port, 2 * (os.cpu_count() or 2), args.seconds)
+    finally:
+        stop(baseline)
+    rows = []
+    for i, (bare, ours) in enumerate(rounds, 1):
+        rows.append((f"round {i}", f"{bare['rps']:.0f}", f"{bare['p99']:.2f}", f"{ours['rps']:.0f}",
+                     f"{ours['p99']:.2f}", ours["non2xx"], f"{ours['rps'] / bare['rps']:.2f}x"))
+    bare_rps = statistics.median(b["rps"] for b, _ in rounds)
+    ours_rps = statistics.median(o["rps"] for _, o in rounds)
+    report.append(f"## Entity cards side by side (rotating over {len(cards)} entities; interleaved rounds; "
+                  f"ours with {' '.join(ours_flags)})\n")
+    report.append(table(rows, ("round", "baseline q/s", "baseline p99 ms", "ours q/s", "ours p99 ms",
+                               "ours non-2xx", "ours / baseline")))
+    report.append(f"\nMedian: baseline {bare_rps:.0f} q/s, ours {ours_rps:.0f} q/s = **{ours_rps / bare_rps:.2f}x**.\n")
+    report.append(f"`ASK {{}}` (wrk c=2) while {2 * (os.cpu_count() or 2)} clients each keep a slow query (~1 s "
+                  f"of CPU) in flight: {slow['rps']:.0f} q/s, p50 {slow['p50']:.2f} ms, p99 {slow['p99']:.2f} ms, "
+                  f"non-2xx {slow['non2xx']}.\n")
+    try:
+        rows = []
         for name, query in queries.items():
             m = wrk(args.port, [f"/sparql?query={quote(query)}"], max(2, args.seconds // 2))
             local = in_process(store, query, 300)
             rows.append((name, f"{m['rps']:.0f}", f"{m['p50']:.2f}", f"{m['p99']:.2f}", m["non2xx"],
                          f"{local['p50']:.3f}", f"{local['p99']:.3f}"))
         triples = json.loads((build / MANIFEST).read_text())["merged_triples"]
-        report.append(f"## Our data ({triples} triples, in-memory store, 2 workers; start-up {startup:.2f} s)\n")
+        report.append(f"## Example queries ({triples} triples, in-memory store, defaults but "
+                      f"{' '.join(ours_flags)}; start-up {startup:.2f} s)\n")
         report.append(table(rows, ("query", "HTTP q/s", "HTTP p50 ms", "HTTP p99 ms", "non-2xx",
                                    "in-process p50 ms", "in-process p99 ms")))
-        report.append(f"\nMemory per worker (worker + its query process): "
+        report.append(f"\nMemory of the server's processes (workers, zygote with the store, query processes): "
                       f"{', '.join(f'{m:.0f} MB' for m in process_tree_rss_mb(server.pid))}\n")
     finally:
         stop(server)
@@ -194,7 +266,7 @@ def main() -> int:
         prepare_disk_store(large)
         loaded = time.perf_counter() - began
         size = json.loads((large / MANIFEST).read_text())["merged_triples"]
-        server, startup = start(large_out, args.port + 1, "--store", "disk")
+        server, startup = start(large_out, args.port + 1, "--store", "disk", *ours_flags)
         try:
             rows = []
             for name, query in queries.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
@@ -35,6 +36,7 @@ class Choice:
         return f"{self.media_type}; charset=utf-8" if self.format.charset else self.media_type
 
 
+@lru_cache(maxsize=512)  # pure in its (hashable) arguments; clients send a handful of Accept values, parsed once
 def choose(kinds: tuple[str, ...], accept: str | None, format_param: str | None = None,
            only: tuple[Format, ...] = ()) -> Choice | None:
     """The format to answer with: ``format=`` if given, else the best Accept match; None means 406.
@@ -59,6 +61,7 @@ def choose(kinds: tuple[str, ...], accept: str | None, format_param: str | None 
     return Choice(fmt, fmt.media_type if canonical > 0 and canonical >= parsed.quality(best) else best)
 
 
+@lru_cache(maxsize=512)
 def accepts_html(accept: str | None) -> bool:
     """Whether a client names HTML and prefers it over every RDF and results format (a browser, not curl's */*)."""
     if not accept:
@@ -70,6 +73,7 @@ def accepts_html(accept: str | None) -> bool:
     return parsed.best_match(candidates) == "text/html"
 
 
+@lru_cache(maxsize=512)
 def wants_json(accept: str | None, format_param: str | None) -> bool:
     """For pages with a JSON twin: ``format=json``, or an Accept preferring JSON to HTML (browsers, curl: HTML)."""
     if format_param == "json":
