@@ -233,3 +233,13 @@ def test_fuzzed_requests_never_get_a_5xx(fuzz_app: Flask, query: str, form: int,
         response = client.get(f"/sparql?query={quote(query)}&default-graph-uri={quote(query[:20])}", headers=headers)
     assert response.status_code < 500 or (response.status_code == 503 and b"time limit" in response.data), (
         query, response.status_code, response.data[:300])
+
+
+def test_page_queries_count_against_the_client_too(build_dir: Path) -> None:
+    with app_with(build_dir, per_client=1, time_limit=2, trusted_proxies=("127.0.0.1",)) as app:
+        client = app.test_client()
+        with in_flight(client, slow_query(), {"X-Forwarded-For": "10.0.0.1"}):
+            busy = client.get("/page/chambery", headers={"X-Forwarded-For": "10.0.0.1", "Accept": "text/html"})
+            assert busy.status_code == 429 and busy.headers["Retry-After"] == "1"
+            other = client.get("/page/chambery", headers={"X-Forwarded-For": "10.0.0.2", "Accept": "text/html"})
+            assert other.status_code == 200

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from montagne_kg.serving.answers import QueryJob
+from montagne_kg.serving.clients import run_for_client
 from montagne_kg.serving.errors import refuse
 from montagne_kg.serving.knowledge_graph import KnowledgeGraph
 
@@ -94,7 +95,7 @@ class Catalogue:
 
     def _answer(self, query: str, fmt: str) -> bytes:
         """The body of a page query run through the query pool; a Refusal unless it is a 200."""
-        answer = self.kg.pool.run(QueryJob(query=query, format=fmt, max_rows=PAGE_ROW_CAP))
+        answer = run_for_client(self.kg.pool, QueryJob(query=query, format=fmt, max_rows=PAGE_ROW_CAP))
         if answer.status != 200:
             refuse(answer.status, answer.message, answer.headers)
         return answer.body

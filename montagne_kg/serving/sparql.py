@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import io
-import ipaddress
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
 
 from montagne_kg.serving import negotiation
 from montagne_kg.serving.answers import READ_ONLY, Answer, QueryJob
+from montagne_kg.serving.clients import run_for_client
 from montagne_kg.serving.errors import refuse
 from montagne_kg.serving.federation import FederationRefused, TooDeep, check_nesting, guard
 from montagne_kg.serving.knowledge_graph import get_kg
 from montagne_kg.serving.querypage import query_page
-from montagne_kg.serving.querypool import PoolBusy
 from montagne_kg.serving.service_description import service_description
 
 bp = Blueprint("sparql", __name__)
@@ -115,26 +114,6 @@ def checked_graphs(parameter: str, values: list[str]) -> tuple[str, ...]:
     return tuple(values)
 
 
-def client_address() -> str:
-    """Who a request counts against: the connection's address, or the client a trusted proxy names.
-
-    X-Forwarded-For is read from the right, skipping trusted proxies; the first other address is the client.
-    """
-    address = request.remote_addr or ""
-    trusted = get_kg().settings.trusted_proxies
-    if address not in trusted:
-        return address
-    forwarded = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",") if hop.strip()]
-    for hop in reversed(forwarded):
-        try:
-            ipaddress.ip_address(hop)
-        except ValueError:
-            return address  # a malformed header: count the proxy itself rather than believe it
-        if hop not in trusted:
-            return hop
-    return address
-
-
 def describe_service(endpoint_url: str) -> Response:
     kg = get_kg()
     choice = negotiation.choose(negotiation.GRAPH_KINDS, request.headers.get("Accept"), request.args.get("format"))
@@ -180,7 +159,4 @@ def endpoint() -> Response:
         max_bytes=settings.max_response_bytes,
         federated=guarded.federated,
     )
-    try:
-        return respond(kg.pool.run(job, client_address()))
-    except PoolBusy as busy:
-        refuse(busy.status, str(busy), [("Retry-After", str(busy.retry_after))])
+    return respond(run_for_client(kg.pool, job))
