@@ -243,3 +243,20 @@ def test_page_queries_count_against_the_client_too(build_dir: Path) -> None:
             assert busy.status_code == 429 and busy.headers["Retry-After"] == "1"
             other = client.get("/page/chambery", headers={"X-Forwarded-For": "10.0.0.2", "Accept": "text/html"})
             assert other.status_code == 200
+
+
+def test_an_idle_query_process_killed_between_queries_costs_no_error(build_dir: Path) -> None:
+    with app_with(build_dir) as app:
+        client = app.test_client()
+        assert get(client, "ASK {}").status_code == 200
+        zygote = app.extensions["kg"].own_zygote.process.pid
+        idle = subprocess.run(["pgrep", "-P", str(zygote)], capture_output=True, text=True).stdout.split()
+        assert idle
+        for pid in idle:
+            os.kill(int(pid), signal.SIGKILL)
+        # at once (the death may not show yet: the job is retried once in a fresh process) and again later
+        assert [get(client, "ASK {}").status_code for _ in range(3)] == [200, 200, 200]
+        for pid in subprocess.run(["pgrep", "-P", str(zygote)], capture_output=True, text=True).stdout.split():
+            os.kill(int(pid), signal.SIGKILL)
+        time.sleep(0.2)
+        assert get(client, "ASK {}").status_code == 200

@@ -185,6 +185,10 @@ class QueryProcess:
         self.channel.close()
 
 
+class ProcessDied(Exception):
+    """A query process ended before answering (killed, or crashed)."""
+
+
 class PoolBusy(Exception):
     """No answer for this client now: too many of its queries in flight (429), or no free process (503)."""
 
@@ -254,7 +258,12 @@ class QueryPool:
             if client is not None:
                 self._clients[client] += 1
             idle = self._idle[kind]
-            return idle.pop() if idle else None
+            while idle:
+                process = idle.pop()
+                if not process.answered_within(0):  # an idle process has nothing to say unless it died (EOF)
+                    return process
+                process.kill()
+            return None
 
     def _release(self, process: QueryProcess | None, client: str | None) -> None:
         with self._free:
@@ -268,26 +277,35 @@ class QueryPool:
             self._free.notify()
 
     def run(self, job: QueryJob, client: str | None = None) -> Answer:
-        """Answer ``job`` in a query process; 503 when a limit stops it; PoolBusy when it cannot start now."""
+        """Answer ``job`` in a query process; 503 when a limit stops it; PoolBusy when it cannot start now.
+
+        A process taken from the idle list may have been killed since (by an operator, or the OOM killer) without
+        its end of the connection showing it yet: if it dies on this job, the job runs once more in a fresh one.
+        """
         kind = FEDERATED if job.federated else LOCAL
         process = self._acquire(kind, client)
         keep = None
         try:
-            if process is None:
+            for attempt in ("reused", "fresh") if process is not None else ("fresh",):
+                if attempt == "fresh":
+                    try:
+                        process = self._spawn(kind)
+                    except (OSError, EOFError):
+                        return text_answer(503, "the query processes are not ready (the build is still loading, "
+                                                "or the server is restarting); try again shortly")
                 try:
-                    process = self._spawn(kind)
-                except (OSError, EOFError):
-                    return text_answer(503, "the query processes are not ready (the build "
-                                            "is still loading, or the server is restarting); try again shortly")
-            answer, alive = self._answer(process, job)
-            if alive:
-                keep = process
-            return answer
+                    answer, alive = self._answer(process, job)
+                except ProcessDied:
+                    continue
+                if alive:
+                    keep = process
+                return answer
+            return text_answer(503, "the query process ended unexpectedly; try again")
         finally:
             self._release(keep, client)
 
     def _answer(self, process: QueryProcess, job: QueryJob) -> tuple[Answer, bool]:
-        """The process's answer and whether it lives on (it is killed when a limit stops the query)."""
+        """The answer and whether the process lives on (a limit kills it); ProcessDied if it died first."""
         try:
             process.channel.send(job)
             deadline = time.monotonic() + self.time_limit
@@ -295,16 +313,16 @@ class QueryPool:
             while not process.answered_within(min(POLL_SECONDS, max(0.0, deadline - time.monotonic()))):
                 if time.monotonic() >= deadline:
                     process.kill()
-                    return text_answer(503, f"query exceeded {self.time_limit:g} s "
-                                            "(the time limit); it was stopped"), False
+                    return text_answer(503, f"query exceeded {self.time_limit:g} s (the time limit); "
+                                            "it was stopped"), False
                 if resident_bytes(process.pid) > limit:
                     process.kill()
-                    return text_answer(503, f"query exceeded {self.memory_limit} MB of memory "
-                                            "(the memory limit); it was stopped"), False
+                    return text_answer(503, f"query exceeded {self.memory_limit} MB of memory (the memory "
+                                            "limit); it was stopped"), False
             return process.channel.recv(), True
         except (EOFError, OSError):
             process.kill()
-            return text_answer(503, "the query process ended unexpectedly; try again"), False
+            raise ProcessDied from None
 
     def close(self) -> None:
         with self._free:
