@@ -174,3 +174,34 @@ def test_limits_are_environment_variables(build_dir: Path) -> None:
         wikidata = quote("SELECT * WHERE { SERVICE <https://query.wikidata.org/sparql> { ?s ?p ?o } }")
         status, _, body = fetch(f"{url}/sparql?query={wikidata}")
         assert status == 400 and b"disabled" in body
+
+
+def test_workers_and_zygote_end_with_a_killed_server(build_dir: Path) -> None:
+    """kill -9 of `serve` leaves no worker or query process behind (each is told when its parent dies)."""
+    with live_server(build_dir.parent) as url:
+        assert fetch(f"{url}/sparql?query={quote('ASK {}')}")[0] == 200
+        port = url.rsplit(":", 1)[1]
+        main = int(subprocess.run(["pgrep", "-o", "-f", f"serve --build-dir {build_dir.parent} --port {port}"],
+                                  capture_output=True, text=True, check=True).stdout.split()[0])
+        family = descendants(main)
+        assert len(family) >= 3, family  # workers, zygote, query processes
+        os.kill(main, signal.SIGKILL)
+        for _ in range(200):
+            alive = [pid for pid in family if Path(f"/proc/{pid}").exists() and not zombie(pid)]
+            if not alive:
+                break
+            time.sleep(0.05)
+        assert alive == []
+
+
+def descendants(pid: int) -> list[int]:
+    children = [int(c) for c in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True,
+                                               text=True).stdout.split()]
+    return [d for c in children for d in (c, *descendants(c))]
+
+
+def zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
+    except OSError:
+        return False

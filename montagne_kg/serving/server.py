@@ -71,6 +71,7 @@ def serve(settings: Settings) -> None:
         address=settings.host, port=settings.port, workers=settings.workers, blocking_threads=threads,
         backpressure=open_files, websockets=False, respawn_failed_workers=True, respawn_interval=RESPAWN_SECONDS,
         http1_settings=HTTP1Settings(header_read_timeout=int(settings.header_timeout * 1000)),
+        workers_kill_timeout=int(settings.time_limit) + 2,  # killed if not gone by then (no query lasts longer)
         log_level=LogLevels.error,  # its warning about many threads: ours mostly wait on query processes
     )
     state = {"served": served}
