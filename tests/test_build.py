@@ -101,6 +101,14 @@ def test_a_broken_source_is_one_line_naming_file_and_line(copy: Project, tmp_pat
     assert "Traceback" not in output and not (tmp_path / "out").exists()
 
 
+def test_an_inconsistency_fails_the_build_naming_the_file(copy: Project, tmp_path: Path, capsys) -> None:
+    replace_in(copy.data / "003.ttl", ":oslo a mkg:City ;", ":oslo a mkg:City, mkg:Firm ;")
+    code, output = run_build(copy, tmp_path / "out", capsys)
+    assert code == 1
+    assert "build failed: data/003.ttl: OWL 2 RL inconsistency: Disjoint classes" in output
+    assert "have a common individual https://w3id.org/montagne-kg/id/oslo" in output
+
+
 def test_shacl_violation_names_node_path_constraint_message_and_file(copy: Project, tmp_path: Path, capsys) -> None:
     replace_in(copy.data / "000.ttl", '        mkg:currency "EUR" ;\n', "")
     code, output = run_build(copy, tmp_path / "out", capsys)

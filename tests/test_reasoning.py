@@ -147,9 +147,52 @@ def test_is_noise_recognises_each_kind(ontology: Graph) -> None:
     assert reasoning.is_noise((SCHEMA.City, RDFS.subClassOf, SCHEMA.Place))
     assert not reasoning.is_noise((town, RDF.type, SCHEMA.City))
     assert not reasoning.is_noise((MKG.City, RDFS.subClassOf, SCHEMA.Place))
+    assert reasoning.is_noise((MKG.near, RDFS.domain, OWL.Thing))
+    assert reasoning.is_noise((MKG.near, RDFS.range, RDFS.Resource))
+    assert not reasoning.is_noise((MKG.holder, RDFS.range, MKG.Person))
 
 
 def test_owlrl_reports_no_inconsistency(ontology: Graph, assembled: Assembled) -> None:
     releases = [g for name, g in assembled.graphs.items() if "/graph/release/" in str(name)]
     assert len(releases) == 2
     assert reasoning.errors([ontology, assembled.graphs[URIRef(GRAPH.meta)], *releases]) == []
+
+
+def typed(*classes: URIRef) -> Graph:
+    """One test node with the given types."""
+    g = Graph()
+    for cls in classes:
+        g.add((x("it"), RDF.type, cls))
+    return g
+
+
+@pytest.mark.parametrize("first,second", [
+    (MKG.City, MKG.Firm), (MKG.LetterOfIntent, MKG.Person), (MKG.Visit, MKG.Municipality),
+    (MKG.Post, MKG.Person), (MKG.TextSpan, MKG.Quantity), (MKG.SkiResort, MKG.Organisation),
+])
+def test_cax_adc_a_node_in_two_disjoint_top_classes_is_inconsistent(ontology: Graph, first, second) -> None:
+    """cax-adc: T(?x, owl:AllDisjointClasses), members ?c1 ≠ ?c2, T(?i, rdf:type, ?c1) and ?c2 -> false."""
+    found = reasoning.errors([ontology, typed(first, second)])
+    assert len(found) == 1 and "have a common individual https://w3id.org/montagne-kg/id/test-it" in found[0]
+
+
+@pytest.mark.parametrize("first,second", [
+    (MKG.City, MKG.Place), (MKG.Firm, MKG.IndustrialGroup), (MKG.Visit, MKG.Event), (MKG.Municipality, MKG.Agent),
+])
+def test_cax_adc_classes_on_one_branch_stay_consistent(ontology: Graph, first, second) -> None:
+    """The negative: a node typed twice within one top class is no inconsistency."""
+    assert reasoning.errors([ontology, typed(first, second)]) == []
+
+
+def test_a_ski_resort_is_a_place_not_an_organisation(ontology: Graph) -> None:
+    """schema:SkiResort is a LocalBusiness (an Organization) in schema.org: our resorts are aligned to places only."""
+    g = entail(ontology, (x("resort"), RDF.type, MKG.SkiResort))
+    assert (x("resort"), RDF.type, SCHEMA.Place) in g
+    assert (x("resort"), RDF.type, SCHEMA.Organization) not in g
+    assert (x("resort"), RDF.type, SCHEMA.SkiResort) not in g
+
+
+def test_two_holders_of_a_post_are_not_merged(ontology: Graph) -> None:
+    """No prp-fp on mkg:holder: two holders entered by mistake stay two people (SHACL's maxCount reports them)."""
+    g = entail(ontology, (x("post"), MKG.holder, x("one")), (x("post"), MKG.holder, x("two")))
+    assert (x("one"), OWL.sameAs, x("two")) not in g

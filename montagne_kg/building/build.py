@@ -172,7 +172,7 @@ def assemble(project: Project, base: str = DEFAULT_BASE) -> Assembled:
     """Parse, reason and validate every source; BuildError on any problem."""
     described_in: dict[Node, str] = {}
     root = project.root
-    ontology = load_turtle(project.ontology, root)
+    ontology = skolemize(load_turtle(project.ontology, root))  # the members list of owl:AllDisjointClasses
     _note_subjects(ontology, "ontology/montagne.ttl", described_in)
     meta = skolemize(load_turtle(project.data / "releases.ttl", root))
     _note_subjects(meta, "data/releases.ttl", described_in)
@@ -203,7 +203,13 @@ def assemble(project: Project, base: str = DEFAULT_BASE) -> Assembled:
 
     # Curated metadata (releases, spans) is reasoned too, so generic clients find releases as foaf:Document;
     # the links graph and the VoID description never are (CHANGELOG 0.1.0).
-    inferred = reasoning.infer([ontology, meta, *releases.values()])
+    ontology_terms = set(ontology.subjects())
+    try:
+        inferred = reasoning.infer([ontology, meta, *releases.values()])
+    except reasoning.Inconsistent as err:
+        named = {URIRef(iri) for iri in re.findall(r"https?://\S+", str(err))}
+        files = sorted({described_in[n] for n in named if n in described_in and n not in ontology_terms} or {"data"})
+        raise BuildError(f"{', '.join(files)}: OWL 2 RL inconsistency: {err}") from err
 
     data = Graph()
     for g in (ontology, meta, inferred, *releases.values()):

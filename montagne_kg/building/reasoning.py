@@ -25,7 +25,7 @@ def is_noise(triple: tuple[Node, Node, Node]) -> bool:
         return True
     if p == RDF.type and o in TRIVIAL_TYPES:
         return True
-    if p in (RDFS.subClassOf, OWL.equivalentClass) and o in (OWL.Thing, RDFS.Resource):
+    if p in (RDFS.subClassOf, OWL.equivalentClass, RDFS.domain, RDFS.range) and o in (OWL.Thing, RDFS.Resource):
         return True
     if isinstance(s, URIRef) and str(s).startswith(EXTERNAL_VOCABULARIES):
         return True
@@ -46,19 +46,31 @@ def closure(graphs: Iterable[Graph]) -> Graph:
     return work
 
 
+class Inconsistent(Exception):
+    """owlrl found the graphs inconsistent (e.g. one node in two disjoint classes); the message lists its findings."""
+
+
 def infer(graphs: Iterable[Graph]) -> Graph:
-    """What OWL 2 RL adds to ``graphs``, cleaned of noise: the content of graph/inferred."""
+    """What OWL 2 RL adds to ``graphs``, cleaned of noise (the content of graph/inferred); Inconsistent if any."""
     graphs = list(graphs)
     asserted = set()
     for g in graphs:
         asserted.update(g)
+    full = closure(graphs)
+    if problems := error_messages(full):
+        raise Inconsistent("; ".join(problems))
     inferred = Graph()
-    for t in closure(graphs):
+    for t in full:
         if t not in asserted and not is_noise(t):
             inferred.add(t)
     return inferred
 
 
-def errors(graphs: Iterable[Graph]) -> list[tuple[Node, Node, Node]]:
-    """owlrl's own error triples (inconsistencies it detected) in the closure of ``graphs``."""
-    return sorted(t for t in closure(graphs) if str(t[1]).startswith(OWLRL_ERRORS))
+def error_messages(full: Graph) -> list[str]:
+    """owlrl's own findings (inconsistencies) in a closure, as its messages, sorted."""
+    return sorted(str(o) for _, p, o in full if str(p).startswith(OWLRL_ERRORS))
+
+
+def errors(graphs: Iterable[Graph]) -> list[str]:
+    """owlrl's findings (inconsistencies) in the closure of ``graphs``."""
+    return error_messages(closure(graphs))
