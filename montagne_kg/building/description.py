@@ -55,7 +55,9 @@ def statistics(graphs: Mapping[URIRef, Graph], base: str) -> Graph:
         g.add((ds, DCTERMS.source, release))
         g.add((ds, PROV.wasDerivedFrom, release))
 
-    g.add((ds, VOID.triples, Literal(sum(len(x) for x in graphs.values()), datatype=XSD.integer)))
+    g.add((ds, VOID.triples, Literal(len(union), datatype=XSD.integer)))  # distinct: what the merged dumps hold
+    quads = sum(len(x) for x in graphs.values())  # what TriG and N-Quads hold: a triple once per graph stating it
+    g.add((ds, URIRef(f"{base}ontology#quadCount"), Literal(quads, datatype=XSD.integer)))
     g.add((ds, VOID.distinctSubjects, Literal(len(set(union.subjects())), datatype=XSD.integer)))
     g.add((ds, VOID.properties, Literal(len(set(union.predicates())), datatype=XSD.integer)))
     classes = Counter(o for o in union.objects(None, RDF.type))
