@@ -60,6 +60,39 @@ def test_every_mention_quote_is_a_label_of_its_entity(graph: Graph) -> None:
     assert checked > 100
 
 
+def nested_mentions(graph: Graph) -> list[tuple[URIRef, URIRef, URIRef]]:
+    """(inner entity, outer entity, inner span) for every mention lying inside another entity's mention."""
+    placed = []
+    for entity, span in graph.subject_objects(MKG.mention):
+        match = SPAN_IRI.match(str(span))
+        begin, end = (int(n) for n in match.group("fragment").removeprefix("char=").split(","))
+        placed.append((match.group("id"), begin, end, entity, span))
+    return sorted((inner, outer, inner_span)
+                  for rid, b1, e1, inner, inner_span in placed for rid2, b2, e2, outer, _ in placed
+                  if rid == rid2 and inner != outer and b2 <= b1 and e1 <= e2 and (b1, e1) != (b2, e2))
+
+
+def test_a_mention_inside_another_entitys_mention_is_justified_by_a_fact(graph: Graph) -> None:
+    """Issue 10: « Mont Blanc » inside « université de Savoie Mont Blanc » is not a mention of the mountain.
+
+    A name inside another name counts only when the data relates the two (the host city of the Games, the
+    place a club is based in, the territory a delegation comes from): the fact is the curation's reason.
+    """
+    unjustified = [(str(inner), str(outer), str(span)) for inner, outer, span in nested_mentions(graph)
+                   if not set(graph.predicates(outer, inner)) | set(graph.predicates(inner, outer))]
+    assert unjustified == []
+
+
+def test_the_nested_mention_check_catches_a_name_inside_a_name() -> None:
+    """The negative: a mention inside another entity's mention, with no fact between them, is found."""
+    g = Graph()
+    g.add((URIRef("https://w3id.org/montagne-kg/id/mont-blanc"), MKG.mention,
+           URIRef(f"{release_iri('000')}#char=3436,3446")))
+    g.add((URIRef("https://w3id.org/montagne-kg/id/universite-savoie-mont-blanc"), MKG.mention,
+           URIRef(f"{release_iri('000')}#char=3415,3446")))
+    assert [str(inner).rsplit("/", 1)[1] for inner, _, _ in nested_mentions(g)] == ["mont-blanc"]
+
+
 def test_implied_entities_are_marked_as_curators_conclusions(graph: Graph) -> None:
     implied = set(graph.subjects(MKG.impliedBy, None))
     assert implied, "the ministry and the embassy are implied, not named"
