@@ -9,7 +9,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from montagne_kg.building.build import load_turtle
+from montagne_kg.building.build import Assembled, load_turtle
 from montagne_kg.building.project import Project
 from montagne_kg.building.releases import read_release
 from montagne_kg.layout import SPAN_IRI
@@ -106,6 +106,28 @@ def test_every_entity_is_named_or_implied_by_a_release(graph: Graph) -> None:
     assert len(found) >= 70
     for entity in found:
         assert set(graph.objects(entity, MKG.mention)) | set(graph.objects(entity, MKG.impliedBy)), entity
+
+
+NOT_A_FACT = {RDF.type, RDFS.label, SKOS.altLabel, RDFS.comment, PROV.wasDerivedFrom, PROV.wasAttributedTo,
+              URIRef("http://purl.org/dc/terms/description")}
+
+
+def orphans(stated: Graph, candidates: set[URIRef]) -> list[str]:
+    """Entities that the stated triples only name: no fact about them, none pointing to them."""
+    return sorted(str(e) for e in candidates
+                  if not set(stated.predicates(e, None)) - NOT_A_FACT and next(stated.subjects(None, e), None) is None)
+
+
+def test_every_place_agent_and_event_takes_part_in_a_fact(assembled: Assembled, graph: Graph) -> None:
+    """Issue 10: the FIS was only named; « les critères sportifs de la Fédération Internationale de Ski »."""
+    stated = Graph()
+    for name, g in assembled.graphs.items():
+        if "/graph/release/" in str(name):
+            for t in g:
+                stated.add(t)
+    assert orphans(stated, entities(graph)) == []
+    lone = URIRef("https://w3id.org/montagne-kg/id/lone")
+    assert orphans(Graph().add((lone, RDFS.label, Literal("lone"))), {lone}) == [str(lone)]  # the negative
 
 
 def test_fact_nodes_point_to_their_source_sentences(graph: Graph) -> None:
