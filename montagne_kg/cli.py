@@ -77,7 +77,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_link(args: argparse.Namespace) -> int:
     from montagne_kg.building.build import BuildError, assemble
-    from montagne_kg.building.linking import LinkingError, WikidataApi, check_links, find_candidates, write_candidates
+    from montagne_kg.building.linking import (
+        NO_ITEM_EXPECTED,
+        LinkingError,
+        WikidataApi,
+        check_links,
+        find_candidates,
+        read_candidates,
+        write_candidates,
+    )
     from montagne_kg.building.project import Project
 
     project = Project(Path(args.root))
@@ -87,6 +95,8 @@ def cmd_link(args: argparse.Namespace) -> int:
         print(f"the sources do not build: {err}", file=sys.stderr)
         return 1
     api = WikidataApi(args.api)
+    target = Path(args.candidates) if args.candidates else project.links / "candidates.csv"
+    settled = {iri for iri, row in read_candidates(target).items() if row["status"] == NO_ITEM_EXPECTED}
     try:
         if args.check:
             problems = check_links(graph, api)
@@ -94,15 +104,14 @@ def cmd_link(args: argparse.Namespace) -> int:
                 print(problem)
             print(f"{len(problems)} problem(s) in the published links", file=sys.stderr)
             return 1 if problems else 0
-        rows = find_candidates(graph, api, set(args.only) if args.only else None)
+        rows = find_candidates(graph, api, set(args.only) if args.only else None, skip=settled)
     except LinkingError as err:
         print(f"Wikidata API error: {err}", file=sys.stderr)
         return 2
-    target = Path(args.candidates) if args.candidates else project.links / "candidates.csv"
     write_candidates(target, rows)
     counts = {status: sum(1 for r in rows if r["status"] == status) for status in ("candidate", "no-item")}
     print(f"{len(rows)} entities looked up: {counts['candidate']} candidates, {counts['no-item']} without an item; "
-          f"written to {target}")
+          f"{len(settled)} kept as {NO_ITEM_EXPECTED}; written to {target}")
     return 0
 
 

@@ -20,7 +20,8 @@ import pytest
 from rdflib import Graph
 
 from montagne_kg import cli
-from montagne_kg.namespaces import MKG, WD
+from montagne_kg.namespaces import DEFAULT_BASE, MKG, WD
+from tests.conftest import ROOT
 
 
 def item(qid: str, label: str, description: str, p31: str, p17: str | None = None) -> dict:
@@ -86,6 +87,24 @@ def api() -> Iterator[tuple[str, list[dict]]]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_link_keeps_and_skips_no_item_expected_rows(api, tmp_path: Path, capsys) -> None:
+    """A curator's no-item-expected verdict is never looked up nor overwritten; other rows are refreshed."""
+    url, received = api
+    out = tmp_path / "candidates.csv"
+    out.write_text((ROOT / "data" / "links" / "candidates.csv").read_text(encoding="utf-8"), encoding="utf-8")
+    before = {r["entity"]: r for r in csv.DictReader(io.StringIO(out.read_text(encoding="utf-8")))}
+    settled = {iri for iri, row in before.items() if row["status"] == "no-item-expected"}
+    assert len(settled) >= 8
+    code = cli.main(["link", "--api", url, "--candidates", str(out), "--only", "fete-du-14-juillet-a-almaty",
+                     "deplacement-ministeriel-chine-2017", "abest"])
+    assert code == 0, capsys.readouterr().err
+    after = {r["entity"]: r for r in csv.DictReader(io.StringIO(out.read_text(encoding="utf-8")))}
+    assert all(after[iri] == before[iri] for iri in settled)
+    searched = {r["search"] for r in received if r["action"] == "wbsearchentities"}
+    assert searched == {"ABEST"}
+    assert after[f"{DEFAULT_BASE}id/abest"]["status"] == "no-item"
 
 
 def test_link_ranks_candidates_rejects_wrong_countries_and_reports_no_item(api, tmp_path: Path, capsys) -> None:

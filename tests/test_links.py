@@ -12,6 +12,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, SKOS, VOID
 
 from montagne_kg.building.build import Assembled
+from montagne_kg.building.linking import STATUSES
 from montagne_kg.building.project import Project
 from montagne_kg.namespaces import DEFAULT_BASE, GRAPH, MKG
 
@@ -72,7 +73,7 @@ def test_every_linkable_entity_is_linked_or_a_candidate_exactly_once(project: Pr
     assert not set(listed) & linked, "a candidate must not be published"
     for row in candidates:
         assert row["reason"].strip(), row["entity"]
-        assert row["status"] in ("unconfirmed", "candidate", "no-item")
+        assert row["status"] in STATUSES
 
 
 def test_the_csv_export_has_one_row_per_entity(build_dir: Path, graph: Graph) -> None:

@@ -21,6 +21,8 @@ from montagne_kg.namespaces import DEFAULT_BASE, MKG, WD, WIKIDATA_API
 
 API = WIKIDATA_API
 USER_AGENT = "montagne-kg/0.1 (https://w3id.org/montagne-kg/; linking tool)"
+NO_ITEM_EXPECTED = "no-item-expected"  # a curator's verdict (trips, local celebrations…): kept, never looked up
+STATUSES = ("unconfirmed", "candidate", "no-item", NO_ITEM_EXPECTED)
 CANDIDATE_FIELDS = ["entity", "label", "class", "qid", "item_label", "item_description", "status", "reason", "evidence"]
 # Instance-of (P31) values that fit each of our kinds: ranking hints only, never a confirmation.
 TYPE_HINTS: dict[str, set[str]] = {
@@ -134,13 +136,22 @@ def rank(entity: Linkable, items: dict) -> tuple[dict | None, str]:
     return best, f"score {best_score}/5 (label, type hint, country)" + (f"; {'; '.join(notes)}" if notes else "")
 
 
-def find_candidates(graph: Graph, api: WikidataApi, only: set[str] | None = None) -> list[dict]:
-    """Ranked candidates for every unlinked entity (or those in ``only``), as candidates.csv rows."""
+def read_candidates(path: Path) -> dict[str, dict]:
+    """The rows of a candidates file, by entity IRI (empty if there is no file)."""
+    if not path.exists():
+        return {}
+    with open(path, encoding="utf-8") as f:
+        return {row["entity"]: row for row in csv.DictReader(f)}
+
+
+def find_candidates(graph: Graph, api: WikidataApi, only: set[str] | None = None,
+                    skip: set[str] = frozenset()) -> list[dict]:
+    """Ranked candidates for every unlinked entity (or those in ``only``) but the ``skip`` IRIs, as rows."""
     rows = []
     today = date.today().isoformat()
     for entity in linkables(graph):
         slug = entity.iri.rsplit("/", 1)[1]
-        if only and slug not in only:
+        if (only and slug not in only) or entity.iri in skip:
             continue
         qids = api.search(entity.label)
         best, why = rank(entity, api.entities(qids))
@@ -156,12 +167,11 @@ def find_candidates(graph: Graph, api: WikidataApi, only: set[str] | None = None
 
 
 def write_candidates(path: Path, rows: list[dict]) -> None:
-    """Merge ``rows`` into the candidates file (by entity), sorted, keeping other entities' rows."""
-    existing = {}
-    if path.exists():
-        with open(path, encoding="utf-8") as f:
-            existing = {row["entity"]: row for row in csv.DictReader(f)}
-    existing.update({row["entity"]: row for row in rows})
+    """Merge ``rows`` into the candidates file (by entity), sorted, keeping other entities' rows and every
+    ``no-item-expected`` verdict."""
+    existing = read_candidates(path)
+    existing.update({row["entity"]: row for row in rows
+                     if existing.get(row["entity"], {}).get("status") != NO_ITEM_EXPECTED})
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=CANDIDATE_FIELDS)
         writer.writeheader()
