@@ -130,6 +130,31 @@ def test_every_place_agent_and_event_takes_part_in_a_fact(assembled: Assembled, 
     assert orphans(Graph().add((lone, RDFS.label, Literal("lone"))), {lone}) == [str(lone)]  # the negative
 
 
+DATES = (MKG.date, MKG.startDate, MKG.endDate, MKG.dateNotBefore, MKG.dateNotAfter, MKG.plannedStart)
+
+
+def undated(graph: Graph) -> list[str]:
+    """Events and agreements with no date the text supports, and date ranges given without their reason."""
+    problems = []
+    for node in sorted({s for cls in (MKG.Event, MKG.Agreement) for s in graph.subjects(RDF.type, cls)}):
+        if not any(graph.value(node, p) is not None for p in DATES):
+            problems.append(f"{node}: no date")
+        ranged = graph.value(node, MKG.dateNotBefore) is not None or graph.value(node, MKG.dateNotAfter) is not None
+        if ranged and graph.value(node, MKG.dateRangeReason) is None:
+            problems.append(f"{node}: a date range without its reason")
+    return problems
+
+
+def test_every_event_and_agreement_has_the_date_range_the_text_supports(graph: Graph) -> None:
+    """Issue 10: three agreements signed during undated trips had no reachable date."""
+    assert undated(graph) == []
+    trip = URIRef("https://w3id.org/montagne-kg/id/trip")
+    g = Graph().add((trip, RDF.type, MKG.Event))
+    assert undated(g) == [f"{trip}: no date"]  # the negative
+    g.add((trip, MKG.dateNotAfter, Literal("2017-02-20")))
+    assert undated(g) == [f"{trip}: a date range without its reason"]
+
+
 def test_fact_nodes_point_to_their_source_sentences(graph: Graph) -> None:
     fact_classes = (MKG.Post, MKG.Agreement, MKG.Event, MKG.Decision, MKG.Quantity, MKG.MonetaryAmount,
                     MKG.CooperationAction)
