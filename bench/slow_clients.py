@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -19,6 +18,10 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.load import start, stop  # noqa: E402
+
 ASK = "/sparql?query=ASK%20%7B%7D"
 
 
@@ -28,18 +31,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def slow_sender(port: int, stop: threading.Event) -> None:
+def slow_sender(port: int, done: threading.Event) -> None:
     """Sends a request's headers one byte per second, reconnecting when the server closes (header timeout)."""
     header = b"GET /sparql?query=ASK%20%7B%7D HTTP/1.1\r\nHost: x\r\nX-Padding: " + b"a" * 200 + b"\r\n\r\n"
-    while not stop.is_set():
+    while not done.is_set():
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
                 for byte in header:
-                    if stop.wait(1.0):
+                    if done.wait(1.0):
                         return
                     conn.sendall(bytes([byte]))
         except OSError:
-            stop.wait(0.5)
+            done.wait(0.5)
 
 
 def main() -> int:
@@ -49,18 +52,11 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20)
     args = parser.parse_args()
     port = free_port()
-    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "montagne-kg"), "serve", "--port", str(port)], cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server, _ = start(ROOT / "build", port)
     try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/-/health", timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
         idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(args.idle)]
-        stop = threading.Event()
-        senders = [threading.Thread(target=slow_sender, args=(port, stop), daemon=True) for _ in range(args.slow)]
+        done = threading.Event()
+        senders = [threading.Thread(target=slow_sender, args=(port, done), daemon=True) for _ in range(args.slow)]
         for sender in senders:
             sender.start()
         time.sleep(2)
@@ -75,7 +71,7 @@ def main() -> int:
             except (urllib.error.URLError, OSError):
                 failures += 1
             time.sleep(0.02)
-        stop.set()
+        done.set()
         for conn in idle:
             conn.close()
         timings.sort()
@@ -84,8 +80,7 @@ def main() -> int:
               f"ASK {{}} answered {len(timings)} times, failed {failures}; "
               f"p50 {statistics.median(timings):.1f} ms, p99 {p99:.1f} ms")
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
     return 0
 
 
