@@ -25,6 +25,11 @@ class Format:
         return ox.RdfFormat.from_media_type(self.media_type)
 
     @property
+    def oxigraph_results(self) -> ox.QueryResultsFormat:
+        """pyoxigraph's format for this SPARQL results format."""
+        return ox.QueryResultsFormat.from_media_type(self.media_type)
+
+    @property
     def content_type(self) -> str:
         return f"{self.media_type}; charset=utf-8" if self.charset else self.media_type
 

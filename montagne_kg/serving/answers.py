@@ -13,6 +13,30 @@ from montagne_kg.serving import negotiation, results
 
 READ_ONLY = "this endpoint is read-only; SPARQL Update is not accepted"
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
+# the fewest bytes pyoxigraph writes for one solution in each format (an empty row: "{}", "<result></result>", CRLF,
+# LF): a body shorter than this times the row cap cannot hold more rows than the cap, so it needs no counting
+ROW_BYTES_AT_LEAST = {"json": 2, "xml": 17, "csv": 2, "tsv": 1}
+
+
+class BodyTooLarge(Exception):
+    """pyoxigraph's writer went past the bytes the fast path holds."""
+
+
+class BoundedBody:
+    """A write target for pyoxigraph's results writer that stops it past ``limit`` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.data = bytearray()
+
+    def write(self, chunk: bytes) -> int:
+        self.data += chunk
+        if len(self.data) > self.limit:
+            raise BodyTooLarge
+        return len(chunk)
+
+    def flush(self) -> None:
+        pass
 
 
 @dataclass(frozen=True)
@@ -76,8 +100,7 @@ def _not_acceptable(kinds: tuple[str, ...]) -> Answer:
 def execute(store: ox.Store, job: QueryJob) -> Answer:
     """Answer ``job`` from ``store``: 200 with the negotiated serialization, or 400/403/406/502/503 with a message."""
     try:
-        result = store.query(job.query, base_iri=job.base_iri, **_dataset(job))
-        answer = _serialize(result, job)
+        answer = _serialize(store, job)
     except SyntaxError as err:
         if looks_like_update(job.query):
             return text_answer(403, READ_ONLY)
@@ -94,7 +117,8 @@ def execute(store: ox.Store, job: QueryJob) -> Answer:
     return answer
 
 
-def _serialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, job: QueryJob) -> Answer:
+def _serialize(store: ox.Store, job: QueryJob) -> Answer:
+    result = store.query(job.query, base_iri=job.base_iri, **_dataset(job))
     if isinstance(result, ox.QueryBoolean):
         choice = negotiation.choose(negotiation.RESULT_KINDS, job.accept, job.format)
         if choice is None:
@@ -104,15 +128,42 @@ def _serialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, jo
         choice = negotiation.choose(negotiation.RESULT_KINDS, job.accept, job.format)
         if choice is None:
             return _not_acceptable(negotiation.RESULT_KINDS)
-        variables = [v.value for v in result.variables]
-        rows = [tuple(solution) for solution in islice(result, job.max_rows + 1)]  # values in variable order
-        body = results.solutions(variables, rows[: job.max_rows], choice.format.name)
-        return _capped(choice, body, len(rows), job.max_rows)
+        return _solutions(store, job, result, choice)
     choice = negotiation.choose(negotiation.GRAPH_KINDS, job.accept, job.format)
     if choice is None:
         return _not_acceptable(negotiation.GRAPH_KINDS)
     return _capped(choice, *graph_body(list(islice(result, job.max_rows + 1)), choice.format, job.max_rows),
                    job.max_rows)
+
+
+def _solutions(store: ox.Store, job: QueryJob, result: ox.QuerySolutions, choice: negotiation.Choice) -> Answer:
+    """SELECT solutions, at most ``max_rows`` of them.
+
+    pyoxigraph's own writer is 2-5x faster than ours, but it writes every row: its body is kept when it is under
+    ``max_bytes`` and holds at most ``max_rows`` rows (counted by reading it back only when it is long enough to hold
+    more). Otherwise the rows are capped and written by ``results.solutions``, read back from that body when it was
+    complete, or else (stopped at ``max_bytes``, or CSV, which cannot be read back) from a second evaluation.
+    """
+    fmt = choice.format
+    bounded = BoundedBody(job.max_bytes)
+    try:
+        result.serialize(bounded, format=fmt.oxigraph_results)
+    except BodyTooLarge:
+        result = store.query(job.query, base_iri=job.base_iri, **_dataset(job))
+    else:
+        body = bytes(bounded.data)
+        if len(body) < ROW_BYTES_AT_LEAST[fmt.name] * (job.max_rows + 1):
+            return Answer(200, choice.content_type, body)
+        if fmt.name == "csv":  # lossy: pyoxigraph cannot read it back
+            result = store.query(job.query, base_iri=job.base_iri, **_dataset(job))
+        else:
+            written = ox.parse_query_results(body, format=fmt.oxigraph_results)
+            if sum(1 for _ in islice(written, job.max_rows + 1)) <= job.max_rows:
+                return Answer(200, choice.content_type, body)
+            result = ox.parse_query_results(body, format=fmt.oxigraph_results)
+    variables = [v.value for v in result.variables]
+    rows = [tuple(solution) for solution in islice(result, job.max_rows + 1)]  # values in variable order
+    return _capped(choice, results.solutions(variables, rows[: job.max_rows], fmt.name), len(rows), job.max_rows)
 
 
 def graph_body(triples: list[ox.Triple], fmt: Format, max_rows: int) -> tuple[bytes, int]:
