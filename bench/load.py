@@ -9,6 +9,7 @@ Run with `make bench` (installs Debian's wrk when missing). Prints a Markdown re
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -28,7 +29,7 @@ import pyoxigraph as ox
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from montagne_kg.layout import MANIFEST, current_build  # noqa: E402
+from montagne_kg.layout import DISK_STORE, MANIFEST, current_build  # noqa: E402
 from montagne_kg.serving.federation import may_use_service  # noqa: E402
 from montagne_kg.serving.store import load_store, open_disk_store, prepare_disk_store  # noqa: E402
 
@@ -36,6 +37,8 @@ ID = "https://w3id.org/montagne-kg/id/"
 GENID = "https://w3id.org/montagne-kg/.well-known/genid/"
 ACCEPT = "application/sparql-results+json, text/turtle;q=0.9"
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+# wrk's 8 connections come from one address: the default --per-client 4 would answer half of them 429
+OURS_FLAGS = ("--per-client", "8", "--trusted-proxies", "127.0.0.1")
 
 
 def card_query(iri: str) -> str:
@@ -88,6 +91,40 @@ def start_baseline(port: int) -> subprocess.Popen:
     raise RuntimeError("the baseline did not start")
 
 
+def start_oxigraph(location: Path, port: int, *flags: str) -> subprocess.Popen:
+    """Oxigraph server (the `oxigraph` CLI from PyPI, same engine version as our pyoxigraph) serving a store read-only.
+
+    The engine users would pick instead. Measured without ``--timeout-s`` unless asked: with it, every query gets a
+    timeout thread, and under wrk's load thread creation fails (EAGAIN: 500s), then a thread panics (see
+    ``timeout_under_load``).
+    """
+    process = subprocess.Popen([str(ROOT / ".venv" / "bin" / "oxigraph"), "serve-read-only", "--location",
+                                str(location), "--bind", f"127.0.0.1:{port}", *flags],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(600):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", timeout=1):
+                return process
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError("oxigraph server did not start")
+
+
+def timeout_under_load(location: Path, port: int, paths: list[str], seconds: int) -> str:
+    """Oxigraph server with ``--timeout-s 10`` under the cards load: what holds (answers, errors, still running)."""
+    process = start_oxigraph(location, port, "--timeout-s", "10")
+    try:
+        measured = wrk(port, paths, seconds)
+        outcome = f"{measured['rps']:.0f} q/s, {measured['non2xx']} non-2xx answers"
+    except subprocess.CalledProcessError:
+        outcome = "wrk could not finish"
+    finally:
+        exited = process.poll()
+        stop(process)
+    return f"{outcome}; server {'still running' if exited is None else f'ended with status {exited}'}"
+
+
 def slow_query() -> str:
     """About a second of CPU, one row: 27 M combinations through a FILTER none passes (as in the tests)."""
     values = " ".join(str(i) for i in range(300))
@@ -119,8 +156,10 @@ def under_slow_queries(port: int, slow: int, seconds: int) -> dict[str, float]:
 
 
 def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    process.wait(timeout=30)
+    """End a server started here (nothing to do if it already ended)."""
+    if process.poll() is None:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def wrk(port: int, paths: list[str], seconds: int, connections: int = 8) -> dict[str, float]:
@@ -209,85 +248,100 @@ def main() -> int:
     build = current_build(ROOT / "build")
     report = [f"# montagne-kg benchmark ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, wrk -t2 -c8, "
               f"{args.seconds} s each)\n"]
-
-    queries = example_queries()
-    store = load_store(build)
-    cards = entities(build)
-    card_paths = [f"/sparql?query={quote(card_query(i))}" for i in cards]
-    # wrk's 8 connections come from one address: the default --per-client 4 would answer half of them 429
-    ours_flags = ("--per-client", "8", "--trusted-proxies", "127.0.0.1")
-    baseline = start_baseline(args.port + 2)
-    server, startup = start(ROOT / "build", args.port, *ours_flags)
-    try:
-        rounds = []
-        for _ in range(args.rounds):
-            rounds.append((wrk(args.port + 2, card_paths, args.seconds), wrk(args.port, card_paths, args.seconds)))
-        slow = under_slow_queries(args.port, 2 * (os.cpu_count() or 2), args.seconds)
-    finally:
-        stop(baseline)
-    rows = []
-    for i, (bare, ours) in enumerate(rounds, 1):
-        rows.append((f"round {i}", f"{bare['rps']:.0f}", f"{bare['p99']:.2f}", f"{ours['rps']:.0f}",
-                     f"{ours['p99']:.2f}", ours["non2xx"], f"{ours['rps'] / bare['rps']:.2f}x"))
-    bare_rps = statistics.median(b["rps"] for b, _ in rounds)
-    ours_rps = statistics.median(o["rps"] for _, o in rounds)
-    report.append(f"## Entity cards side by side (rotating over {len(cards)} entities; interleaved rounds; "
-                  f"ours with {' '.join(ours_flags)})\n")
-    report.append(table(rows, ("round", "baseline q/s", "baseline p99 ms", "ours q/s", "ours p99 ms",
-                               "ours non-2xx", "ours / baseline")))
-    report.append(f"\nMedian: baseline {bare_rps:.0f} q/s, ours {ours_rps:.0f} q/s = **{ours_rps / bare_rps:.2f}x**.\n")
-    report.append(f"`ASK {{}}` (wrk c=2) while {2 * (os.cpu_count() or 2)} clients each keep a slow query (~1 s "
-                  f"of CPU) in flight: {slow['rps']:.0f} q/s, p50 {slow['p50']:.2f} ms, p99 {slow['p99']:.2f} ms, "
-                  f"non-2xx {slow['non2xx']}.\n")
-    try:
-        rows = []
-        for name, query in queries.items():
-            m = wrk(args.port, [f"/sparql?query={quote(query)}"], max(2, args.seconds // 2))
-            local = in_process(store, query, 300)
-            rows.append((name, f"{m['rps']:.0f}", f"{m['p50']:.2f}", f"{m['p99']:.2f}", m["non2xx"],
-                         f"{local['p50']:.3f}", f"{local['p99']:.3f}"))
-        triples = json.loads((build / MANIFEST).read_text())["merged_triples"]
-        report.append(f"## Example queries ({triples} triples, in-memory store, defaults but "
-                      f"{' '.join(ours_flags)}; start-up {startup:.2f} s)\n")
-        report.append(table(rows, ("query", "HTTP q/s", "HTTP p50 ms", "HTTP p99 ms", "non-2xx",
-                                   "in-process p50 ms", "in-process p99 ms")))
-        report.append(f"\nMemory of the server's processes (workers, zygote with the store, query processes): "
-                      f"{', '.join(f'{m:.0f} MB' for m in process_tree_rss_mb(server.pid))}\n")
-    finally:
-        stop(server)
-
-    with tempfile.TemporaryDirectory(dir=ROOT / "build") as tmp:
-        began = time.perf_counter()
-        large_out = Path(tmp)
-        large = synthetic_build(build, args.copies, large_out / "large")
-        (large_out / "current").symlink_to("large")
-        generated = time.perf_counter() - began
-        began = time.perf_counter()
-        prepare_disk_store(large)
-        loaded = time.perf_counter() - began
-        size = json.loads((large / MANIFEST).read_text())["merged_triples"]
-        server, startup = start(large_out, args.port + 1, "--store", "disk", *ours_flags)
-        try:
-            rows = []
-            for name, query in queries.items():
-                m = wrk(args.port + 1, [f"/sparql?query={quote(query)}"], max(2, args.seconds // 3), connections=2)
-                rows.append((name, f"{m['rps']:.0f}", f"{m['p50']:.2f}", f"{m['p99']:.2f}", m["non2xx"]))
-            memory = process_tree_rss_mb(server.pid)
-        finally:
-            stop(server)
-        disk = open_disk_store(large / "oxigraph")
-        card = in_process(disk, card_query(ID + "c7-chambery"), 500)
-        report.append(f"## Large graph ({size} distinct triples; generated in {generated:.1f} s, bulk-loaded into "
-                      f"the persistent store in {loaded:.1f} s; server start-up from it {startup:.2f} s)\n")
-        report.append(table(rows, ("query", "HTTP q/s (c=2)", "HTTP p50 ms", "HTTP p99 ms", "non-2xx")))
-        report.append(f"\nEntity card in-process on the persistent store: p50 {card['p50']:.3f} ms, "
-                      f"p99 {card['p99']:.3f} ms. Memory per worker: {', '.join(f'{m:.0f} MB' for m in memory)}\n")
-
+    with contextlib.ExitStack() as running:  # every server started here is stopped, whatever fails
+        report += small_graph(args, build, running)
+        report += large_graph(args, build, running)
     text = "\n".join(report)
     print(text)
     if args.out:
         Path(args.out).write_text(text + "\n", encoding="utf-8")
     return 0
+
+
+def launched(running: contextlib.ExitStack, process: subprocess.Popen) -> subprocess.Popen:
+    running.callback(stop, process)
+    return process
+
+
+def small_graph(args: argparse.Namespace, build: Path, running: contextlib.ExitStack) -> list[str]:
+    """Cards side by side (baseline, ours, Oxigraph server), cheap queries under slow ones, every example query."""
+    report = []
+    card_paths = [f"/sparql?query={quote(card_query(i))}" for i in entities(build)]
+    engine_paths = ["/query" + p.removeprefix("/sparql") for p in card_paths]
+    baseline = launched(running, start_baseline(args.port + 2))
+    engine = launched(running, start_oxigraph(prepare_disk_store(build), args.port + 3))
+    server, startup = start(ROOT / "build", args.port, *OURS_FLAGS)
+    launched(running, server)
+    rounds = [(wrk(args.port + 2, card_paths, args.seconds), wrk(args.port, card_paths, args.seconds),
+               wrk(args.port + 3, engine_paths, args.seconds)) for _ in range(args.rounds)]
+    stop(baseline)
+    slow = under_slow_queries(args.port, 2 * (os.cpu_count() or 2), args.seconds)
+    engine_timeout = timeout_under_load(prepare_disk_store(build), args.port + 4, engine_paths, args.seconds)
+    rows = [(f"round {i}", f"{bare['rps']:.0f}", f"{bare['p99']:.2f}", f"{ours['rps']:.0f}", f"{ours['p99']:.2f}",
+             ours["non2xx"], f"{ours['rps'] / bare['rps']:.2f}x", f"{other['rps']:.0f}", f"{other['p99']:.2f}")
+            for i, (bare, ours, other) in enumerate(rounds, 1)]
+    bare_rps, ours_rps, engine_rps = (statistics.median(r[k]["rps"] for r in rounds) for k in range(3))
+    report.append(f"## Entity cards side by side (rotating over {len(card_paths)} entities; interleaved rounds; "
+                  f"ours with {' '.join(OURS_FLAGS)})\n")
+    report.append(table(rows, ("round", "baseline q/s", "baseline p99 ms", "ours q/s", "ours p99 ms",
+                               "ours non-2xx", "ours / baseline", "Oxigraph server q/s", "Oxigraph p99 ms")))
+    report.append(f"\nMedian: baseline {bare_rps:.0f} q/s, ours {ours_rps:.0f} q/s = **{ours_rps / bare_rps:.2f}x**; "
+                  f"Oxigraph server {engine_rps:.0f} q/s (ours = {ours_rps / engine_rps:.2f}x). The same Oxigraph "
+                  f"server with `--timeout-s 10` (its only query limit): {engine_timeout}.\n")
+    report.append(f"`ASK {{}}` (wrk c=2) while {2 * (os.cpu_count() or 2)} clients each keep a slow query (~1 s "
+                  f"of CPU) in flight: {slow['rps']:.0f} q/s, p50 {slow['p50']:.2f} ms, p99 {slow['p99']:.2f} ms, "
+                  f"non-2xx {slow['non2xx']}.\n")
+    store = load_store(build)
+    rows = []
+    for name, query in example_queries().items():
+        ours = wrk(args.port, [f"/sparql?query={quote(query)}"], max(2, args.seconds // 2))
+        other = wrk(args.port + 3, [f"/query?query={quote(query)}"], max(2, args.seconds // 2))
+        local = in_process(store, query, 300)
+        rows.append((name, f"{ours['rps']:.0f}", f"{ours['p50']:.2f}", f"{ours['p99']:.2f}", ours["non2xx"],
+                     f"{other['rps']:.0f}", f"{other['p50']:.2f}", f"{local['p50']:.3f}", f"{local['p99']:.3f}"))
+    triples = json.loads((build / MANIFEST).read_text())["merged_triples"]
+    report.append(f"## Example queries ({triples} triples, in-memory store, defaults but {' '.join(OURS_FLAGS)}; "
+                  f"start-up {startup:.2f} s; Oxigraph server on the build's persistent store)\n")
+    report.append(table(rows, ("query", "HTTP q/s", "HTTP p50 ms", "HTTP p99 ms", "non-2xx", "Oxigraph server q/s",
+                               "Oxigraph p50 ms", "in-process p50 ms", "in-process p99 ms")))
+    report.append(f"\nMemory of the server's processes (workers, zygote with the store, query processes): "
+                  f"{', '.join(f'{m:.0f} MB' for m in process_tree_rss_mb(server.pid))}\n")
+    stop(server)
+    stop(engine)
+    return report
+
+
+def large_graph(args: argparse.Namespace, build: Path, running: contextlib.ExitStack) -> list[str]:
+    """Every example query at ~1 M triples: ours in the default store (memory), Oxigraph server on disk."""
+    tmp = Path(running.enter_context(tempfile.TemporaryDirectory(dir=ROOT / "build")))
+    began = time.perf_counter()
+    large = synthetic_build(build, args.copies, tmp / "large")
+    (tmp / "current").symlink_to("large")
+    generated = time.perf_counter() - began
+    began = time.perf_counter()
+    prepare_disk_store(large)
+    loaded = time.perf_counter() - began
+    size = json.loads((large / MANIFEST).read_text())["merged_triples"]
+    server, startup = start(tmp, args.port + 1, *OURS_FLAGS)
+    launched(running, server)
+    engine = launched(running, start_oxigraph(large / DISK_STORE, args.port + 3))
+    rows = []
+    for name, query in example_queries().items():
+        ours = wrk(args.port + 1, [f"/sparql?query={quote(query)}"], max(2, args.seconds // 3), connections=2)
+        other = wrk(args.port + 3, [f"/query?query={quote(query)}"], max(2, args.seconds // 3), connections=2)
+        rows.append((name, f"{ours['rps']:.0f}", f"{ours['p50']:.2f}", f"{ours['p99']:.2f}", ours["non2xx"],
+                     f"{other['rps']:.0f}", f"{other['p50']:.2f}", other["non2xx"]))
+    memory = process_tree_rss_mb(server.pid)
+    stop(server)
+    stop(engine)
+    card = in_process(open_disk_store(large / DISK_STORE), card_query(ID + "c7-chambery"), 500)
+    return [f"## Large graph ({size} distinct triples; generated in {generated:.1f} s, bulk-loaded into the persistent "
+            f"store in {loaded:.1f} s; ours in the default store (memory), ready in {startup:.1f} s; Oxigraph server "
+            "on the persistent store)\n",
+            table(rows, ("query", "ours q/s (c=2)", "ours p50 ms", "ours p99 ms", "ours non-2xx", "Oxigraph server q/s",
+                         "Oxigraph p50 ms", "Oxigraph non-2xx")),
+            f"\nEntity card in-process on the persistent store: p50 {card['p50']:.3f} ms, p99 {card['p99']:.3f} ms. "
+            f"Memory of our server's processes: {', '.join(f'{m:.0f} MB' for m in memory)}\n"]
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from montagne_kg.building.build import Assembled, load_turtle
 from montagne_kg.building.project import Project
 from montagne_kg.building.releases import read_release
 from montagne_kg.layout import SPAN_IRI
-from montagne_kg.namespaces import MKG, PROV, release_iri
+from montagne_kg.namespaces import ID, MKG, PROV, release_iri
 
 ENTITY_CLASSES = (MKG.Place, MKG.Agent, MKG.Event)
 PHONE = re.compile(r"\d\d[ .]\d\d[ .]\d\d[ .]\d\d")
@@ -99,6 +99,55 @@ def test_implied_entities_are_marked_as_curators_conclusions(graph: Graph) -> No
     for entity in implied:
         assert (entity, PROV.wasAttributedTo, URIRef("https://w3id.org/montagne-kg/id/curation")) in graph
         assert graph.value(entity, RDFS.comment) is not None
+
+
+CURATION = URIRef("https://w3id.org/montagne-kg/id/curation")
+
+
+def misattributed(graph: Graph) -> list[str]:
+    """Curation attributions that say too much or too little.
+
+    A whole node is the curators' only when it is implied (named by no release); what they concluded about a node
+    the text names is one statement (rdf:Statement naming an asserted triple), with its reason. (Wikidata link
+    records are the curation's too, with their evidence: tests/test_links.py checks them.)
+    """
+    problems = []
+    for node in sorted(graph.subjects(PROV.wasAttributedTo, CURATION)):
+        if (node, RDF.type, MKG.LinkRecord) in graph:
+            continue
+        if (node, RDF.type, RDF.Statement) in graph:
+            triple = (graph.value(node, RDF.subject), graph.value(node, RDF.predicate), graph.value(node, RDF.object))
+            if None in triple or triple not in graph:
+                problems.append(f"{node}: its statement is not in the graph")
+        elif next(graph.objects(node, MKG.mention), None) is not None:
+            problems.append(f"{node}: named by a release, yet attributed whole to the curation")
+        if graph.value(node, RDFS.comment) is None:
+            problems.append(f"{node}: no reason given")
+    return problems
+
+
+def test_curation_is_credited_with_what_it_concluded_and_no_more(graph: Graph) -> None:
+    """Issue 10: the delegation and the celebration were attributed whole; only partOf and the year were concluded."""
+    assert misattributed(graph) == []
+    concluded = {(graph.value(s, RDF.subject), graph.value(s, RDF.predicate))
+                 for s in graph.subjects(PROV.wasAttributedTo, CURATION) if (s, RDF.type, RDF.Statement) in graph}
+    assert (ID["delegation-montagne-auvergne-rhone-alpes-2017"], MKG.partOf) in concluded
+    assert (ID["convention-partenariat-cluster-montagne-federation-de-ski-kazakh"], MKG.dateNotAfter) in concluded
+    assert (ID.hebei, MKG.locatedIn) in concluded  # « Zhangjiakou (province du Hebei) » and « en Chine »
+
+
+def test_the_attribution_check_catches_a_named_node_attributed_whole_and_a_statement_of_nothing() -> None:
+    g = Graph()
+    g.add((ID.visit, MKG.mention, URIRef(f"{release_iri('000')}#char=1,5")))
+    g.add((ID.visit, PROV.wasAttributedTo, CURATION))
+    g.add((ID.visit, RDFS.comment, Literal("why")))
+    statement = ID.statement
+    for p, o in ((RDF.type, RDF.Statement), (RDF.subject, ID.visit), (RDF.predicate, MKG.partOf),
+                 (RDF.object, ID.trip), (PROV.wasAttributedTo, CURATION)):
+        g.add((statement, p, o))
+    assert misattributed(g) == [f"{ID.statement}: its statement is not in the graph",
+                                f"{ID.statement}: no reason given",
+                                f"{ID.visit}: named by a release, yet attributed whole to the curation"]
 
 
 def test_every_entity_is_named_or_implied_by_a_release(graph: Graph) -> None:

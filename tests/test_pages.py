@@ -210,3 +210,13 @@ def test_every_page_links_its_machine_twin(client: FlaskClient, path: str) -> No
 def test_machine_twins_are_json(client: FlaskClient) -> None:
     body = client.get("/dumps/?format=json").get_json()
     assert body["files"] and json.dumps(body)
+
+
+def test_a_fact_the_curators_concluded_says_so_and_a_fact_read_in_the_text_does_not(client: FlaskClient) -> None:
+    """Issue 10: « fait partie de » is the curators' conclusion about the delegation; its participants are read."""
+    page = client.get("/page/delegation-montagne-auvergne-rhone-alpes-2017").get_data(as_text=True)
+    rows = {row.split("</th>")[0]: row for row in page.split('<tr><th scope="row">')[1:]}
+    part_of = next(row for head, row in rows.items() if "part of" in head.lower())
+    participants = next(row for head, row in rows.items() if "participant" in head.lower())
+    assert "(concluded by the curators: Le communiqué regroupe les trois déplacements" in part_of
+    assert "concluded by the curators" not in participants

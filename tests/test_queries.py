@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from urllib.parse import quote, unquote_plus
 
@@ -129,3 +130,16 @@ def test_every_query_has_summary_and_golden() -> None:
     goldens = {p.stem for p in GOLDEN.glob("*.srj")} | {p.stem for p in GOLDEN.glob("*.ttl")}
     assert stems - goldens == set(), "queries without a golden result"
     assert goldens - stems == set(), "golden results without a query"
+
+
+PAGE = re.compile(r"\bLIMIT\s+(\d+)\s*$")
+PAGED = [p for p in QUERIES if PAGE.search(p.read_text(encoding="utf-8"))]
+
+
+@pytest.mark.parametrize("path", PAGED, ids=[p.stem for p in PAGED])
+def test_a_paged_example_says_so_and_hides_no_row_of_our_graph(path: Path, store: ox.Store) -> None:
+    """Listing examples are paged to stay fast on large graphs; on ours the first page must still be everything."""
+    query = path.read_text(encoding="utf-8")
+    size = int(PAGE.search(query).group(1))
+    assert f"(first {size} rows; OFFSET {size} for the next page)" in query.splitlines()[0]
+    assert len(list(store.query(query))) < size, f"{path.stem}: the first page no longer holds every row"

@@ -54,6 +54,7 @@ class Value:
     label: str = ""
     inferred: bool = True
     nested: dict[str, list[Value]] = field(default_factory=dict)
+    concluded: str | None = None  # the curators' reason, when this fact is their conclusion rather than read
 
 
 @dataclass
@@ -227,10 +228,12 @@ class Catalogue:
             else:
                 target[key] = self._value(o, inferred)
         nested = self._nested(iri)
-        for values in facts.values():
+        concluded = self._conclusions(iri)
+        for p, values in facts.items():
             for value in values.values():
                 if value.term.is_iri and value.term.value.startswith(self.genid):
                     value.nested = nested.get(value.term.value, {})
+                value.concluded = concluded.get((p, value.term.value))
         return Entity(iri, slug, labels, sorted(types.values(), key=lambda v: (v.inferred, v.label or v.term.value)),
                       {p: list(v.values()) for p, v in facts.items()}, self._incoming(iri), self._mentions(iri),
                       self._wikidata(iri))
@@ -243,6 +246,14 @@ class Catalogue:
                            f"<{self.base}ontology#itemLabel> ?label }} }}")
         return sorted({(r["item"]["value"], r["item"]["value"].rsplit("/", 1)[1],
                         r["label"]["value"] if "label" in r else "") for r in rows})
+
+    def _conclusions(self, iri: str) -> dict[tuple[str, str], str]:
+        """The curators' reason for each fact about ``iri`` they concluded (an rdf:Statement attributed to them)."""
+        rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+        rows = self.select(f"SELECT ?p ?o ?why WHERE {{ ?st <{rdf}subject> <{iri}> ; <{rdf}predicate> ?p ; "
+                           f"<{rdf}object> ?o ; <http://www.w3.org/ns/prov#wasAttributedTo> <{self.base}id/curation> "
+                           f"OPTIONAL {{ ?st <http://www.w3.org/2000/01/rdf-schema#comment> ?why }} }}")
+        return {(r["p"]["value"], r["o"]["value"]): r["why"]["value"] if "why" in r else "" for r in rows}
 
     def _nested(self, iri: str) -> dict[str, dict[str, list[Value]]]:
         rows = self.select(f"SELECT DISTINCT ?q ?p ?o WHERE {{ <{iri}> ?x ?q FILTER(STRSTARTS(STR(?q), "
