@@ -61,19 +61,25 @@ def entities(build: Path) -> list[str]:
     return sorted(found)
 
 
+def answering(process: subprocess.Popen, url: str, what: str, attempts: int = 600) -> subprocess.Popen:
+    """``process`` once ``url`` answers 200 (RuntimeError naming ``what`` if it never does)."""
+    for _ in range(attempts):
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return process
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError(f"{what} did not start")
+
+
 def start(out: Path, port: int, *flags: str) -> tuple[subprocess.Popen, float]:
     """`montagne-kg serve` as the README runs it; returns the process and seconds until /-/health answered."""
     began = time.perf_counter()
     process = subprocess.Popen([str(ROOT / ".venv" / "bin" / "montagne-kg"), "serve", "--build-dir", str(out), "--port",
                                 str(port), *flags], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(1200):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/-/health", timeout=1):
-                return process, time.perf_counter() - began
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("server did not start")
+    answering(process, f"http://127.0.0.1:{port}/-/health", "montagne-kg serve", attempts=1200)
+    return process, time.perf_counter() - began
 
 
 def start_baseline(port: int) -> subprocess.Popen:
@@ -81,14 +87,7 @@ def start_baseline(port: int) -> subprocess.Popen:
     process = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", "2", "-k", "sync", "-b",
                                 f"127.0.0.1:{port}", "bench.bare_endpoint:create('build')"], cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(600):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", timeout=1):
-                return process
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("the baseline did not start")
+    return answering(process, f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", "the baseline")
 
 
 def start_oxigraph(location: Path, port: int, *flags: str) -> subprocess.Popen:
@@ -101,14 +100,7 @@ def start_oxigraph(location: Path, port: int, *flags: str) -> subprocess.Popen:
     process = subprocess.Popen([str(ROOT / ".venv" / "bin" / "oxigraph"), "serve-read-only", "--location",
                                 str(location), "--bind", f"127.0.0.1:{port}", *flags],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(600):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", timeout=1):
-                return process
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("oxigraph server did not start")
+    return answering(process, f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", "oxigraph server")
 
 
 def timeout_under_load(location: Path, port: int, paths: list[str], seconds: int) -> str:
