@@ -33,5 +33,6 @@ test: install-test lint chromium
 
 bench: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[bench]'
-	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	command -v wrk >/dev/null && command -v virtuoso-t >/dev/null || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk virtuoso-opensource-7-bin)
 	$(BIN)/python bench/load.py --out bench/RESULTS.md

@@ -1,9 +1,10 @@
 """Load benchmark: wrk against the server started as the README starts it, side by side with the fixed baseline
-(bare Flask + pyoxigraph, sync gunicorn, 2 workers: `bench/bare_endpoint.py`) in interleaved rounds; cheap queries
-while slow ones hold query processes; the same queries in-process on pyoxigraph; and a ~1 M-triple graph of the
-same shape served from the persistent store.
+(bare Flask + pyoxigraph, sync gunicorn, 2 workers: `bench/bare_endpoint.py`), Oxigraph server and Virtuoso
+(`bench/virtuoso.py`) in interleaved rounds; cheap queries while slow ones hold query processes; every example query,
+also in-process on pyoxigraph; and a ~1 M-triple graph of the same shape (ours in the default memory store).
 
-Run with `make bench` (installs Debian's wrk when missing). Prints a Markdown report; `--out FILE` saves it.
+Run with `make bench` (installs Debian's wrk and virtuoso-opensource-7-bin when missing). Prints a Markdown
+report; `--out FILE` saves it.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import pyoxigraph as ox
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.virtuoso import named_graphs, query_path, start_virtuoso  # noqa: E402
 from montagne_kg.layout import DISK_STORE, MANIFEST, current_build  # noqa: E402
 from montagne_kg.serving.federation import may_use_service  # noqa: E402
 from montagne_kg.serving.store import load_store, open_disk_store, prepare_disk_store  # noqa: E402
@@ -260,25 +262,32 @@ def small_graph(args: argparse.Namespace, build: Path, running: contextlib.ExitS
     report = []
     card_paths = [f"/sparql?query={quote(card_query(i))}" for i in entities(build)]
     engine_paths = ["/query" + p.removeprefix("/sparql") for p in card_paths]
+    graphs = named_graphs(build)
+    virtuoso_paths = [query_path(card_query(i), graphs) for i in entities(build)]
     baseline = launched(running, start_baseline(args.port + 2))
     engine = launched(running, start_oxigraph(prepare_disk_store(build), args.port + 3))
+    virtuoso, _ = start_virtuoso(build, Path(running.enter_context(tempfile.TemporaryDirectory())), args.port + 5)
+    launched(running, virtuoso)
     server, startup = start(ROOT / "build", args.port, *OURS_FLAGS)
     launched(running, server)
     rounds = [(wrk(args.port + 2, card_paths, args.seconds), wrk(args.port, card_paths, args.seconds),
-               wrk(args.port + 3, engine_paths, args.seconds)) for _ in range(args.rounds)]
+               wrk(args.port + 3, engine_paths, args.seconds), wrk(args.port + 5, virtuoso_paths, args.seconds))
+              for _ in range(args.rounds)]
     stop(baseline)
     slow = under_slow_queries(args.port, 2 * (os.cpu_count() or 2), args.seconds)
     engine_timeout = timeout_under_load(prepare_disk_store(build), args.port + 4, engine_paths, args.seconds)
     rows = [(f"round {i}", f"{bare['rps']:.0f}", f"{bare['p99']:.2f}", f"{ours['rps']:.0f}", f"{ours['p99']:.2f}",
-             ours["non2xx"], f"{ours['rps'] / bare['rps']:.2f}x", f"{other['rps']:.0f}", f"{other['p99']:.2f}")
-            for i, (bare, ours, other) in enumerate(rounds, 1)]
-    bare_rps, ours_rps, engine_rps = (statistics.median(r[k]["rps"] for r in rounds) for k in range(3))
+             ours["non2xx"], f"{ours['rps'] / bare['rps']:.2f}x", f"{other['rps']:.0f}", f"{other['p99']:.2f}",
+             f"{virt['rps']:.0f}", f"{virt['p99']:.2f}") for i, (bare, ours, other, virt) in enumerate(rounds, 1)]
+    bare_rps, ours_rps, engine_rps, virtuoso_rps = (statistics.median(r[k]["rps"] for r in rounds) for k in range(4))
     report.append(f"## Entity cards side by side (rotating over {len(card_paths)} entities; interleaved rounds; "
                   f"ours with {' '.join(OURS_FLAGS)})\n")
     report.append(table(rows, ("round", "baseline q/s", "baseline p99 ms", "ours q/s", "ours p99 ms",
-                               "ours non-2xx", "ours / baseline", "Oxigraph server q/s", "Oxigraph p99 ms")))
+                               "ours non-2xx", "ours / baseline", "Oxigraph server q/s", "Oxigraph p99 ms",
+                               "Virtuoso q/s", "Virtuoso p99 ms")))
     report.append(f"\nMedian: baseline {bare_rps:.0f} q/s, ours {ours_rps:.0f} q/s = **{ours_rps / bare_rps:.2f}x**; "
-                  f"Oxigraph server {engine_rps:.0f} q/s (ours = {ours_rps / engine_rps:.2f}x). The same Oxigraph "
+                  f"Oxigraph server {engine_rps:.0f} q/s (ours = {ours_rps / engine_rps:.2f}x); Virtuoso "
+                  f"{virtuoso_rps:.0f} q/s (ours = {ours_rps / virtuoso_rps:.2f}x). The same Oxigraph "
                   f"server with `--timeout-s 10` (its only query limit): {engine_timeout}.\n")
     report.append(f"`ASK {{}}` (wrk c=2) while {2 * (os.cpu_count() or 2)} clients each keep a slow query (~1 s "
                   f"of CPU) in flight: {slow['rps']:.0f} q/s, p50 {slow['p50']:.2f} ms, p99 {slow['p99']:.2f} ms, "
@@ -288,18 +297,22 @@ def small_graph(args: argparse.Namespace, build: Path, running: contextlib.ExitS
     for name, query in example_queries().items():
         ours = wrk(args.port, [f"/sparql?query={quote(query)}"], max(2, args.seconds // 2))
         other = wrk(args.port + 3, [f"/query?query={quote(query)}"], max(2, args.seconds // 2))
+        virt = wrk(args.port + 5, [query_path(query, graphs)], max(2, args.seconds // 2))
         local = in_process(store, query, 300)
         rows.append((name, f"{ours['rps']:.0f}", f"{ours['p50']:.2f}", f"{ours['p99']:.2f}", ours["non2xx"],
-                     f"{other['rps']:.0f}", f"{other['p50']:.2f}", f"{local['p50']:.3f}", f"{local['p99']:.3f}"))
+                     f"{other['rps']:.0f}", f"{other['p50']:.2f}", f"{virt['rps']:.0f}", f"{virt['p50']:.2f}",
+                     virt["non2xx"], f"{local['p50']:.3f}", f"{local['p99']:.3f}"))
     triples = json.loads((build / MANIFEST).read_text())["merged_triples"]
     report.append(f"## Example queries ({triples} triples, in-memory store, defaults but {' '.join(OURS_FLAGS)}; "
                   f"start-up {startup:.2f} s; Oxigraph server on the build's persistent store)\n")
     report.append(table(rows, ("query", "HTTP q/s", "HTTP p50 ms", "HTTP p99 ms", "non-2xx", "Oxigraph server q/s",
-                               "Oxigraph p50 ms", "in-process p50 ms", "in-process p99 ms")))
+                               "Oxigraph p50 ms", "Virtuoso q/s", "Virtuoso p50 ms", "Virtuoso non-2xx",
+                               "in-process p50 ms", "in-process p99 ms")))
     report.append(f"\nMemory of the server's processes (workers, zygote with the store, query processes): "
                   f"{', '.join(f'{m:.0f} MB' for m in process_tree_rss_mb(server.pid))}\n")
     stop(server)
     stop(engine)
+    stop(virtuoso)
     return report
 
 
@@ -317,21 +330,27 @@ def large_graph(args: argparse.Namespace, build: Path, running: contextlib.ExitS
     server, startup = start(tmp, args.port + 1, *OURS_FLAGS)
     launched(running, server)
     engine = launched(running, start_oxigraph(large / DISK_STORE, args.port + 3))
+    virtuoso, virtuoso_load = start_virtuoso(large, tmp / "virtuoso", args.port + 5)
+    launched(running, virtuoso)
+    graphs = named_graphs(large)
     rows = []
     for name, query in example_queries().items():
         ours = wrk(args.port + 1, [f"/sparql?query={quote(query)}"], max(2, args.seconds // 3), connections=2)
         other = wrk(args.port + 3, [f"/query?query={quote(query)}"], max(2, args.seconds // 3), connections=2)
+        virt = wrk(args.port + 5, [query_path(query, graphs)], max(2, args.seconds // 3), connections=2)
         rows.append((name, f"{ours['rps']:.0f}", f"{ours['p50']:.2f}", f"{ours['p99']:.2f}", ours["non2xx"],
-                     f"{other['rps']:.0f}", f"{other['p50']:.2f}", other["non2xx"]))
+                     f"{other['rps']:.0f}", f"{other['p50']:.2f}", other["non2xx"], f"{virt['rps']:.0f}",
+                     f"{virt['p50']:.2f}", virt["non2xx"]))
     memory = process_tree_rss_mb(server.pid)
     stop(server)
     stop(engine)
+    stop(virtuoso)
     card = in_process(open_disk_store(large / DISK_STORE), card_query(ID + "c7-chambery"), 500)
     return [f"## Large graph ({size} distinct triples; generated in {generated:.1f} s, bulk-loaded into the persistent "
             f"store in {loaded:.1f} s; ours in the default store (memory), ready in {startup:.1f} s; Oxigraph server "
-            "on the persistent store)\n",
+            f"on the persistent store; Virtuoso bulk-loaded in {virtuoso_load:.1f} s)\n",
             table(rows, ("query", "ours q/s (c=2)", "ours p50 ms", "ours p99 ms", "ours non-2xx", "Oxigraph server q/s",
-                         "Oxigraph p50 ms", "Oxigraph non-2xx")),
+                         "Oxigraph p50 ms", "Oxigraph non-2xx", "Virtuoso q/s", "Virtuoso p50 ms", "Virtuoso non-2xx")),
             f"\nEntity card in-process on the persistent store: p50 {card['p50']:.3f} ms, p99 {card['p99']:.3f} ms. "
             f"Memory of our server's processes: {', '.join(f'{m:.0f} MB' for m in memory)}\n"]
 
