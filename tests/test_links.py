@@ -42,6 +42,8 @@ def test_every_link_is_an_item_iri_with_exact_match_and_a_complete_record(graph:
         commit = str(graph.value(record, MKG.sourceCommit))
         assert source.startswith("https://") and commit in source, "the source names the exact version consulted"
         assert graph.value(record, DCTERMS.date) is not None
+        excerpt = graph.value(record, MKG.sourceExcerpt)
+        assert excerpt is None or str(item).rsplit("/", 1)[1] in str(excerpt), "an excerpt shows the QID"
 
 
 def test_only_places_agents_and_events_get_same_as(graph: Graph) -> None:
