@@ -32,11 +32,11 @@ def item(qid: str, label: str, description: str, p31: str, p17: str | None = Non
             "descriptions": {"fr": {"language": "fr", "value": description}}, "claims": claims}
 
 
-SEARCH = {"Zhangjiakou": ["Q900001", "Q900002"], "Turin": ["Q900003"], "ABEST": []}
+SEARCH = {"Zhangjiakou": ["Q900001", "Q900002"], "Snowland": ["Q900003"], "ABEST": []}
 ENTITIES = {
     "Q900001": item("Q900001", "Zhangjiakou", "synthetic: city in China", "Q515", "Q148"),
     "Q900002": item("Q900002", "Zhangjiakou Region", "synthetic: region of China", "Q1", "Q148"),
-    "Q900003": item("Q900003", "Turin", "synthetic: in France on purpose (ours is in Italy)", "Q515", "Q142"),
+    "Q900003": item("Q900003", "Snowland", "synthetic: in France on purpose (ours is in China)", "Q515", "Q142"),
     "Q142": item("Q142", "France", "synthetic", "Q6256"),
     "Q148": item("Q148", "People's Republic of China", "synthetic", "Q6256"),
     "Q38": {"id": "Q999999", "redirects": {"from": "Q38", "to": "Q999999"}, "labels": {}},
@@ -110,15 +110,15 @@ def test_link_keeps_and_skips_no_item_expected_rows(api, tmp_path: Path, capsys)
 def test_link_ranks_candidates_rejects_wrong_countries_and_reports_no_item(api, tmp_path: Path, capsys) -> None:
     url, received = api
     out = tmp_path / "candidates.csv"
-    code = cli.main(["link", "--api", url, "--candidates", str(out), "--only", "zhangjiakou", "turin", "abest"])
+    code = cli.main(["link", "--api", url, "--candidates", str(out), "--only", "zhangjiakou", "snowland", "abest"])
     assert code == 0, capsys.readouterr().err
     rows = {r["entity"].rsplit("/", 1)[1]: r for r in csv.DictReader(io.StringIO(out.read_text(encoding="utf-8")))}
     assert rows["zhangjiakou"]["status"] == "candidate" and rows["zhangjiakou"]["qid"] == "Q900001"
     assert "not published" in rows["zhangjiakou"]["reason"]
-    assert rows["turin"]["status"] == "no-item" and "Q900003 rejected" in rows["turin"]["reason"]
+    assert rows["snowland"]["status"] == "no-item" and "Q900003 rejected" in rows["snowland"]["reason"]
     assert rows["abest"]["status"] == "no-item" and "no result" in rows["abest"]["evidence"]
     searches = [r for r in received if r["action"] == "wbsearchentities"]
-    assert {r["search"] for r in searches} == {"Zhangjiakou", "Turin", "ABEST"}
+    assert {r["search"] for r in searches} == {"Zhangjiakou", "Snowland", "ABEST"}
     assert all(r["language"] == "fr" and r["type"] == "item" and r["format"] == "json" for r in searches)
     gets = [r for r in received if r["action"] == "wbgetentities"]
     assert {r["ids"] for r in gets} == {"Q900001|Q900002", "Q900003"}
