@@ -201,6 +201,34 @@ def process_tree_rss_mb(pid: int) -> list[float]:
     return sizes
 
 
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants."""
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [pid, *(p for child in children for p in process_tree(int(child)))]
+
+
+def tree_cpu_seconds(pid: int) -> dict[int, float]:
+    """CPU seconds (user + system) used so far by each process of the tree under ``pid``."""
+    used = {}
+    for p in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        used[p] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return used
+
+
+def wrk_with_cpu(server: subprocess.Popen, port: int, paths: list[str], seconds: int) -> dict[str, float]:
+    """wrk's figures plus the server's CPU microseconds per answer (all its processes; steadier than q/s)."""
+    before = tree_cpu_seconds(server.pid)
+    measured = wrk(port, paths, seconds)
+    after = tree_cpu_seconds(server.pid)
+    spent = sum(t - before.get(p, 0.0) for p, t in after.items())
+    measured["cpu_us"] = spent / max(1.0, measured["rps"] * seconds) * 1e6
+    return measured
+
+
 def synthetic_build(build: Path, copies: int, target: Path) -> Path:
     """A build directory with ``copies`` renamed copies of every entity, written directly in final form."""
     target.mkdir(parents=True, exist_ok=True)
@@ -270,21 +298,23 @@ def small_graph(args: argparse.Namespace, build: Path, running: contextlib.ExitS
     launched(running, virtuoso)
     server, startup = start(ROOT / "build", args.port, *OURS_FLAGS)
     launched(running, server)
-    rounds = [(wrk(args.port + 2, card_paths, args.seconds), wrk(args.port, card_paths, args.seconds),
+    rounds = [(wrk_with_cpu(baseline, args.port + 2, card_paths, args.seconds),
+               wrk_with_cpu(server, args.port, card_paths, args.seconds),
                wrk(args.port + 3, engine_paths, args.seconds), wrk(args.port + 5, virtuoso_paths, args.seconds))
               for _ in range(args.rounds)]
     stop(baseline)
     slow = under_slow_queries(args.port, 2 * (os.cpu_count() or 2), args.seconds)
     engine_timeout = timeout_under_load(prepare_disk_store(build), args.port + 4, engine_paths, args.seconds)
-    rows = [(f"round {i}", f"{bare['rps']:.0f}", f"{bare['p99']:.2f}", f"{ours['rps']:.0f}", f"{ours['p99']:.2f}",
-             ours["non2xx"], f"{ours['rps'] / bare['rps']:.2f}x", f"{other['rps']:.0f}", f"{other['p99']:.2f}",
-             f"{virt['rps']:.0f}", f"{virt['p99']:.2f}") for i, (bare, ours, other, virt) in enumerate(rounds, 1)]
+    rows = [(f"round {i}", f"{bare['rps']:.0f}", f"{bare['p99']:.2f}", f"{bare['cpu_us']:.0f}", f"{ours['rps']:.0f}",
+             f"{ours['p99']:.2f}", f"{ours['cpu_us']:.0f}", ours["non2xx"], f"{ours['rps'] / bare['rps']:.2f}x",
+             f"{other['rps']:.0f}", f"{other['p99']:.2f}", f"{virt['rps']:.0f}", f"{virt['p99']:.2f}")
+            for i, (bare, ours, other, virt) in enumerate(rounds, 1)]
     bare_rps, ours_rps, engine_rps, virtuoso_rps = (statistics.median(r[k]["rps"] for r in rounds) for k in range(4))
     report.append(f"## Entity cards side by side (rotating over {len(card_paths)} entities; interleaved rounds; "
                   f"ours with {' '.join(OURS_FLAGS)})\n")
-    report.append(table(rows, ("round", "baseline q/s", "baseline p99 ms", "ours q/s", "ours p99 ms",
-                               "ours non-2xx", "ours / baseline", "Oxigraph server q/s", "Oxigraph p99 ms",
-                               "Virtuoso q/s", "Virtuoso p99 ms")))
+    report.append(table(rows, ("round", "baseline q/s", "baseline p99 ms", "baseline CPU µs/card", "ours q/s",
+                               "ours p99 ms", "ours CPU µs/card", "ours non-2xx", "ours / baseline",
+                               "Oxigraph server q/s", "Oxigraph p99 ms", "Virtuoso q/s", "Virtuoso p99 ms")))
     report.append(f"\nMedian: baseline {bare_rps:.0f} q/s, ours {ours_rps:.0f} q/s = **{ours_rps / bare_rps:.2f}x**; "
                   f"Oxigraph server {engine_rps:.0f} q/s (ours = {ours_rps / engine_rps:.2f}x); Virtuoso "
                   f"{virtuoso_rps:.0f} q/s (ours = {ours_rps / virtuoso_rps:.2f}x). The same Oxigraph "
