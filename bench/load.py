@@ -188,13 +188,12 @@ def in_process(store: ox.Store, query: str, repeat: int) -> dict[str, float]:
 
 
 def process_tree_rss_mb(pid: int) -> list[float]:
-    """RSS of each child of the server (workers, zygote) together with its own children, in MB."""
+    """RSS of each child of the server (workers, zygote) together with all its descendants, in MB."""
     children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
     sizes = []
-    for worker in children:
-        grandchildren = subprocess.run(["pgrep", "-P", worker], capture_output=True, text=True).stdout.split()
+    for child in children:
         total = 0
-        for p in [worker, *grandchildren]:
+        for p in process_tree(int(child)):
             status = Path(f"/proc/{p}/status").read_text()
             total += int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1))
         sizes.append(total / 1024)

@@ -92,6 +92,10 @@ def _dataset(job: QueryJob) -> dict:
     return kwargs
 
 
+def _evaluate(store: ox.Store, job: QueryJob) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    return store.query(job.query, base_iri=job.base_iri, **_dataset(job))
+
+
 def _not_acceptable(kinds: tuple[str, ...]) -> Answer:
     offered = ", ".join(media for media, _ in negotiation.offers(kinds))
     return text_answer(406, f"this result can be served as {offered}")
@@ -118,7 +122,7 @@ def execute(store: ox.Store, job: QueryJob) -> Answer:
 
 
 def _serialize(store: ox.Store, job: QueryJob) -> Answer:
-    result = store.query(job.query, base_iri=job.base_iri, **_dataset(job))
+    result = _evaluate(store, job)
     if isinstance(result, ox.QueryBoolean):
         choice = negotiation.choose(negotiation.RESULT_KINDS, job.accept, job.format)
         if choice is None:
@@ -141,29 +145,31 @@ def _solutions(store: ox.Store, job: QueryJob, result: ox.QuerySolutions, choice
 
     pyoxigraph's own writer is 2-5x faster than ours, but it writes every row: its body is kept when it is under
     ``max_bytes`` and holds at most ``max_rows`` rows (counted by reading it back only when it is long enough to hold
-    more). Otherwise the rows are capped and written by ``results.solutions``, read back from that body when it was
-    complete, or else (stopped at ``max_bytes``, or CSV, which cannot be read back) from a second evaluation.
+    more: the rows are read back from that body, or, for CSV, which cannot be read back, from a second evaluation).
+    Past ``max_rows``, or when the writer was stopped at ``max_bytes`` (then from a second evaluation), the first
+    ``max_rows`` rows are written by ``results.solutions``.
     """
     fmt = choice.format
     bounded = BoundedBody(job.max_bytes)
+    body = None
     try:
         result.serialize(bounded, format=fmt.oxigraph_results)
     except BodyTooLarge:
-        result = store.query(job.query, base_iri=job.base_iri, **_dataset(job))
+        result = _evaluate(store, job)
     else:
         body = bytes(bounded.data)
         if len(body) < ROW_BYTES_AT_LEAST[fmt.name] * (job.max_rows + 1):
             return Answer(200, choice.content_type, body)
         if fmt.name == "csv":  # lossy: pyoxigraph cannot read it back
-            result = store.query(job.query, base_iri=job.base_iri, **_dataset(job))
+            result = _evaluate(store, job)
         else:
-            written = ox.parse_query_results(body, format=fmt.oxigraph_results)
-            if sum(1 for _ in islice(written, job.max_rows + 1)) <= job.max_rows:
-                return Answer(200, choice.content_type, body)
             result = ox.parse_query_results(body, format=fmt.oxigraph_results)
+    solutions = list(islice(result, job.max_rows + 1))
+    if body is not None and len(solutions) <= job.max_rows:
+        return Answer(200, choice.content_type, body)
+    rows = [tuple(solution) for solution in solutions[: job.max_rows]]  # values in variable order
     variables = [v.value for v in result.variables]
-    rows = [tuple(solution) for solution in islice(result, job.max_rows + 1)]  # values in variable order
-    return _capped(choice, results.solutions(variables, rows[: job.max_rows], fmt.name), len(rows), job.max_rows)
+    return _capped(choice, results.solutions(variables, rows, fmt.name), len(solutions), job.max_rows)
 
 
 def graph_body(triples: list[ox.Triple], fmt: Format, max_rows: int) -> tuple[bytes, int]:
