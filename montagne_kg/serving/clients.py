@@ -7,6 +7,7 @@ import ipaddress
 from flask import request
 
 from montagne_kg.serving.answers import Answer, QueryJob
+from montagne_kg.serving.errors import refuse
 from montagne_kg.serving.knowledge_graph import get_kg
 from montagne_kg.serving.querypool import PoolBusy, QueryPool
 
@@ -32,9 +33,8 @@ def client_address() -> str:
 
 
 def run_for_client(pool: QueryPool, job: QueryJob) -> Answer:
-    """``job``'s answer, counted against the requesting client (from a thread: the pages); 429/503 with Retry-After
-    when it cannot run now."""
+    """``job``'s answer, counted against the requesting client; 429/503 with Retry-After when it cannot run now."""
     try:
         return pool.run(job, client_address())
     except PoolBusy as busy:
-        return busy.answer()
+        refuse(busy.status, str(busy), [("Retry-After", str(busy.retry_after))])

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
 
 from montagne_kg.serving import negotiation
 from montagne_kg.serving.answers import READ_ONLY, Answer, QueryJob
-from montagne_kg.serving.clients import client_address
+from montagne_kg.serving.clients import run_for_client
 from montagne_kg.serving.errors import refuse
 from montagne_kg.serving.federation import FederationRefused, TooDeep, check_nesting, guard
 from montagne_kg.serving.knowledge_graph import get_kg
@@ -24,14 +23,6 @@ QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
 CROSS_ORIGIN = {"Vary": "Accept", "Access-Control-Allow-Origin": "*",
                 "Access-Control-Expose-Headers": "X-SPARQL-MaxRows, Content-Length, Retry-After"}
-
-
-@dataclass(frozen=True)
-class PendingQuery:
-    """A query request that passed every check of the front: its job, and the client it counts against."""
-
-    job: QueryJob
-    client: str
 
 
 def respond(answer: Answer) -> Response:
@@ -131,12 +122,8 @@ def describe_service(endpoint_url: str) -> Response:
 
 
 @bp.route("/sparql", methods=["GET", "POST", "OPTIONS"], provide_automatic_options=False)
-def endpoint() -> Response | PendingQuery:
-    """SPARQL 1.1 Protocol: GET ?query=, POST form, POST application/sparql-query; bare GET: service description.
-
-    The answer when no query is needed (OPTIONS, the query page, the service description), or the checked query
-    job: the front (``front.Front.sparql``) calls this view itself and awaits a pending query on its loop.
-    """
+def endpoint() -> Response:
+    """SPARQL 1.1 Protocol: GET ?query=, POST form, POST application/sparql-query; bare GET: service description."""
     if request.method == "OPTIONS":
         response = Response(status=204)
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
@@ -170,4 +157,4 @@ def endpoint() -> Response | PendingQuery:
         max_bytes=settings.max_response_bytes,
         federated=guarded.federated,
     )
-    return PendingQuery(job, client_address())
+    return respond(run_for_client(kg.pool, job))
