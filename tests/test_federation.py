@@ -168,13 +168,13 @@ def test_a_query_the_guard_missed_still_cannot_reach_the_network(guarded_app: Fl
 def test_a_local_query_process_has_no_internet_sockets(guarded_app: Flask) -> None:
     """The filter itself, as the kernel reports it: local query processes have it, federated ones do not."""
     pool = guarded_app.extensions["kg"].pool
-    local, federated = pool._spawn(querypool.LOCAL), pool._spawn(querypool.FEDERATED)
+    local, federated = pool.call(pool.spawn, querypool.LOCAL), pool.call(pool.spawn, querypool.FEDERATED)
     try:
         assert seccomp_mode(local.pid) == 2
         assert seccomp_mode(federated.pid) == 0
     finally:
-        local.kill()
-        federated.kill()
+        pool.loop.call_soon_threadsafe(local.kill)
+        pool.loop.call_soon_threadsafe(federated.kill)
 
 
 def seccomp_mode(pid: int) -> int:
@@ -218,8 +218,9 @@ def test_allow_unsandboxed_serves_with_unfiltered_processes_and_says_so(build_di
         client: FlaskClient = app.test_client()
         assert client.get("/-/settings").get_json()["allow_unsandboxed"] is True
         assert client.get(f"/sparql?query={quote('ASK {}')}").status_code == 200
-        local = app.extensions["kg"].pool._spawn(querypool.LOCAL)
+        pool = app.extensions["kg"].pool
+        local = pool.call(pool.spawn, querypool.LOCAL)
         assert seccomp_mode(local.pid) == 0
-        local.kill()
+        pool.loop.call_soon_threadsafe(local.kill)
     finally:
         app.extensions["kg"].close()

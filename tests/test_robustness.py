@@ -72,6 +72,15 @@ def test_bad_dataset_iris_are_400(client: FlaskClient, parameters: str) -> None:
     assert "must be an absolute IRI" in response.get_data(as_text=True)
 
 
+def test_a_refused_form_post_is_answered_from_its_whole_body(client: FlaskClient) -> None:
+    """The front reads the form to check the query, then Flask reads it again to answer the refusal: the 400 names
+    what is wrong in the form (an input left read would give "a form POST needs a 'query' field")."""
+    response = client.post("/sparql", data={"query": "ASK {}", "default-graph-uri": "relative/path"},
+                           headers={"Accept": "text/plain"})
+    assert response.status_code == 400
+    assert "default-graph-uri must be an absolute IRI, not 'relative/path'" in response.get_data(as_text=True)
+
+
 def test_a_killed_query_process_is_a_503_and_the_next_query_works(build_dir: Path) -> None:
     with app_with(build_dir) as app:
         client = app.test_client()
@@ -118,6 +127,22 @@ def test_no_free_query_process_is_503_with_retry_after(build_dir: Path) -> None:
             response = get(client, "ASK {}")
             assert response.status_code == 503 and response.headers["Retry-After"] == "2"
             assert "stayed busy for 0.3 s" in response.get_data(as_text=True)
+
+
+def test_a_query_waiting_for_a_process_runs_once_one_is_released(build_dir: Path) -> None:
+    """The queue's hand-off: the only process is held by a slow query (stopped at the time limit); the waiting ASK
+    (from a page thread and from /sparql alike) then gets it, within the queue wait."""
+    with app_with(build_dir, max_queries=1, queue_wait=10, time_limit=1, trusted_proxies=("127.0.0.1",)) as app:
+        client = app.test_client()
+        with in_flight(client, slow_query(), {"X-Forwarded-For": "10.0.0.1"}) as slow:
+            waiting = {}
+            page = threading.Thread(target=lambda: waiting.update(page=client.get("/page/chambery")))
+            page.start()
+            answered = get(client, "ASK {}", {"X-Forwarded-For": "10.0.0.2"})
+            page.join()
+        assert slow["response"].status_code == 503 and b"time limit" in slow["response"].data
+        assert answered.status_code == 200, answered.data
+        assert waiting["page"].status_code == 200
 
 
 def test_cheap_queries_are_answered_while_slow_ones_hold_processes(build_dir: Path) -> None:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 
 from montagne_kg.serving.settings import from_environment
 
+if TYPE_CHECKING:
+    from montagne_kg.serving.front import Front
+
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """The WSGI app over one build (settings from MONTAGNE_KG_* or ``test_config["SETTINGS"]``)."""
-    from montagne_kg.serving import dumps, errors, knowledge_graph, pages, service, sparql
+    """The Flask app over one build (settings from MONTAGNE_KG_* or ``test_config["SETTINGS"]``), its front
+    installed: as a WSGI app it answers through the front, like ``create_front``'s ASGI app."""
+    from montagne_kg.serving import dumps, errors, front, knowledge_graph, pages, service, sparql
 
     app = Flask(__name__)
     settings = (test_config or {}).get("SETTINGS") or from_environment()
@@ -24,4 +28,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(service.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(dumps.bp)
+    front.install(app)
     return app
+
+
+def create_front() -> Front:
+    """The ASGI app that `montagne-kg serve` runs under granian (settings from MONTAGNE_KG_*)."""
+    return create_app().extensions["front"]

@@ -5,20 +5,19 @@ from __future__ import annotations
 import ipaddress
 
 from flask import request
+from werkzeug.wrappers import Request
 
 from montagne_kg.serving.answers import Answer, QueryJob
-from montagne_kg.serving.errors import refuse
 from montagne_kg.serving.knowledge_graph import get_kg
 from montagne_kg.serving.querypool import PoolBusy, QueryPool
 
 
-def client_address() -> str:
+def client_address(request: Request, trusted: tuple[str, ...]) -> str:
     """Who a request counts against: the connection's address, or the client a trusted proxy names.
 
     X-Forwarded-For is read from the right, skipping trusted proxies; the first other address is the client.
     """
     address = request.remote_addr or ""
-    trusted = get_kg().settings.trusted_proxies
     if address not in trusted:
         return address
     forwarded = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",") if hop.strip()]
@@ -33,8 +32,9 @@ def client_address() -> str:
 
 
 def run_for_client(pool: QueryPool, job: QueryJob) -> Answer:
-    """``job``'s answer, counted against the requesting client; 429/503 with Retry-After when it cannot run now."""
+    """``job``'s answer, counted against the requesting client (from a thread: the pages); 429/503 with Retry-After
+    when it cannot run now."""
     try:
-        return pool.run(job, client_address())
+        return pool.run(job, client_address(request, get_kg().settings.trusted_proxies))
     except PoolBusy as busy:
-        refuse(busy.status, str(busy), [("Retry-After", str(busy.retry_after))])
+        return busy.answer()

@@ -7,14 +7,15 @@ Killing a query process (time or memory limit) costs a fork, not a reload, and t
 
 The pool in each web worker keeps idle query processes, starts more on demand up to ``max_queries`` busy at once,
 counts queries per client (429 past ``per_client``) and bounds the wait for a free process (503 past ``queue_wait``).
+It lives on the worker's event loop: a query in flight is a coroutine awaiting its process, never a parked thread.
 """
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 import os
 import pickle
-import select
 import selectors
 import shutil
 import signal
@@ -22,11 +23,12 @@ import socket
 import struct
 import tempfile
 import threading
-import time
-from collections import Counter
-from dataclasses import dataclass, field
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -42,22 +44,19 @@ POLL_SECONDS = 0.05  # how often the memory of a running query is looked at
 SPAWN_SECONDS = 60.0  # a disk store can take a while to open
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 FIRST_READ = 256 * 1024  # most answers arrive whole in one read
+T = TypeVar("T")
 
 
 class Channel:
-    """Length-prefixed pickles over a connected Unix socket: one write per message, one read for most.
-
-    Fewer system calls than ``multiprocessing.Connection`` (which reads a header, then the body): each one releases
-    the GIL, and in a web worker full of threads every release can cost a context switch.
+    """A query process's end of its connection: length-prefixed pickles, one write per message, one read for most
+    (fewer system calls than ``multiprocessing.Connection``). The pool's end reads and writes the same framing on
+    its event loop (``read_message``, ``framed``).
     """
 
     SIZE = struct.Struct("!Q")
 
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
-
-    def fileno(self) -> int:
-        return self.sock.fileno()
 
     def send(self, message: object) -> None:
         data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
@@ -207,29 +206,45 @@ def resident_bytes(pid: int) -> int:
         return 0
 
 
-@dataclass
+async def read_message(reader: asyncio.StreamReader) -> object:
+    """The next length-prefixed pickle from a query process (``Channel``'s framing); EOFError once it has closed."""
+    try:
+        header = await reader.readexactly(Channel.SIZE.size)
+        return pickle.loads(await reader.readexactly(Channel.SIZE.unpack(header)[0]))
+    except (asyncio.IncompleteReadError, ConnectionError) as err:
+        raise EOFError from err
+
+
+def framed(message: object) -> bytes:
+    """``message`` as ``Channel`` sends it."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    return Channel.SIZE.pack(len(data)) + data
+
+
+@dataclass(eq=False)
 class QueryProcess:
-    """One query process as its pool sees it."""
+    """One query process as its pool sees it: its connection, its baseline memory, and the limits of its job."""
 
     kind: bytes
     pid: int
-    channel: Channel
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
     baseline: int  # resident bytes when it started: the store, shared with the zygote
-    readable: select.poll = field(default_factory=select.poll)  # registered once: cheaper than Connection.poll
-
-    def __post_init__(self) -> None:
-        self.readable.register(self.channel.fileno(), select.POLLIN)
-
-    def answered_within(self, seconds: float) -> bool:
-        """Whether the process has something to say (an answer, or EOF) within ``seconds``."""
-        return bool(self.readable.poll(seconds * 1000))
+    deadline: float = 0.0  # event-loop time by which the running job must be answered
+    memory_cap: int = 0  # resident bytes past which the running job is stopped
+    stopped_for: str | None = None  # why the watchdog killed it
 
     def kill(self) -> None:
         try:
             os.kill(self.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        self.channel.close()
+        self.writer.close()
+
+    def stop(self, reason: str) -> None:
+        """Kill it for a limit: the job waiting on it is answered 503 with ``reason``."""
+        self.stopped_for = reason
+        self.kill()
 
 
 class ProcessDied(Exception):
@@ -244,9 +259,18 @@ class PoolBusy(Exception):
         self.status = status
         self.retry_after = retry_after
 
+    def answer(self) -> Answer:
+        return text_answer(self.status, str(self), (("Retry-After", str(self.retry_after)),))
+
 
 class QueryPool:
-    """One web worker's query processes: thread-safe, bounded, with per-client counts."""
+    """One web worker's query processes, driven from its event loop: bounded, with per-client counts.
+
+    A waiting query holds no thread: it awaits its process's answer on the loop, and one watchdog task stops the
+    processes that pass their time or memory limit. Threads (the pages, run by Flask) use the blocking twins
+    ``run`` and ``ready``, which hand the work to the loop. A pool used outside a server (tests, scripts) runs a
+    loop of its own in a thread.
+    """
 
     def __init__(self, socket_path: Path, time_limit: float, memory_limit: int, max_queries: int,
                  per_client: int, queue_wait: float) -> None:
@@ -256,87 +280,149 @@ class QueryPool:
         self.max_queries = max_queries
         self.per_client = per_client
         self.queue_wait = queue_wait
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._own_loop: threading.Thread | None = None
+        self._loop_lock = threading.Lock()
         self._idle: dict[bytes, list[QueryProcess]] = {LOCAL: [], FEDERATED: []}
         self._busy = 0
         self._clients: Counter[str] = Counter()
-        self._free = threading.Condition()
+        self._waiters: deque[asyncio.Future] = deque()
+        self._running: set[QueryProcess] = set()
+        self._watchdog: asyncio.Task | None = None
 
-    def _spawn(self, kind: bytes) -> QueryProcess:
-        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    # the loop, and the blocking twins for threads
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Drive the pool from ``loop`` (the server's); a pool stays on the loop it was first driven from."""
+        if self.loop is None:
+            self.loop = loop
+        elif self.loop is not loop:
+            raise RuntimeError("the query pool is already driven from another event loop")
+
+    def own_loop(self) -> asyncio.AbstractEventLoop:
+        """The pool's loop, started in a thread of its own when no server has bound one."""
+        with self._loop_lock:  # threads that all make their first request at once must share one loop
+            if self.loop is None:
+                self.loop = asyncio.new_event_loop()
+                self._own_loop = threading.Thread(target=self.loop.run_forever, name="query-pool", daemon=True)
+                self._own_loop.start()
+        return self.loop
+
+    def call(self, function: Callable[..., Awaitable[T]], *args: object) -> T:
+        """Run ``function(*args)`` on the pool's loop and wait for it, from a thread that is not the loop's."""
+        loop = self.own_loop()
         try:
-            conn.connect(str(self.socket_path))
-            conn.sendall(kind)
-        except OSError:
-            conn.close()
-            raise
-        channel = Channel(conn)
-        if not select.select([conn], [], [], SPAWN_SECONDS)[0]:
-            channel.close()
-            raise OSError("the query process did not start")
-        pid = channel.recv()
-        return QueryProcess(kind, pid, channel, resident_bytes(pid))
-
-    def ready(self) -> bool:
-        """Whether a local query can be answered now (a process is idle, or one could be started)."""
-        with self._free:
-            if self._idle[LOCAL]:
-                return True
-        try:
-            process = self._spawn(LOCAL)
-        except (OSError, EOFError):
-            return False
-        with self._free:
-            self._idle[LOCAL].append(process)
-        return True
-
-    def _acquire(self, kind: bytes, client: str | None) -> QueryProcess | None:
-        """An idle process of ``kind`` (None: start one); PoolBusy if the client or the pool is at its limit."""
-        with self._free:
-            if client is not None and self._clients[client] >= self.per_client:
-                raise PoolBusy(429, f"{self.per_client} queries of this client are already "
-                                    "running; wait for one to finish", retry_after=1)
-            deadline = time.monotonic() + self.queue_wait
-            while self._busy >= self.max_queries:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or not self._free.wait(remaining):
-                    raise PoolBusy(503, f"all {self.max_queries} query processes stayed busy "
-                                        f"for {self.queue_wait:g} s; try again shortly", retry_after=2)
-            self._busy += 1
-            if client is not None:
-                self._clients[client] += 1
-            idle = self._idle[kind]
-            return idle.pop() if idle else None  # one that died while idle fails its job, which runs once more
-
-    def _release(self, process: QueryProcess | None, client: str | None) -> None:
-        with self._free:
-            self._busy -= 1
-            if client is not None:
-                self._clients[client] -= 1
-                if not self._clients[client]:
-                    del self._clients[client]
-            if process is not None:
-                self._idle[process.kind].append(process)
-            self._free.notify()
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            raise RuntimeError("a blocking query-pool call on its own event loop would never return")
+        return asyncio.run_coroutine_threadsafe(function(*args), loop).result()
 
     def run(self, job: QueryJob, client: str | None = None) -> Answer:
+        """``answer`` for threads (the pages): blocks this thread, never the loop."""
+        return self.call(self.answer, job, client)
+
+    def ready(self) -> bool:
+        """``check_ready`` for threads."""
+        return self.call(self.check_ready)
+
+    # on the loop
+
+    async def spawn(self, kind: bytes) -> QueryProcess:
+        """A new query process of ``kind``, forked by the zygote (OSError if it cannot start)."""
+        reader, writer = await asyncio.open_unix_connection(str(self.socket_path), limit=FIRST_READ)
+        try:
+            writer.write(kind)
+            pid = await asyncio.wait_for(read_message(reader), SPAWN_SECONDS)
+        except (OSError, EOFError, TimeoutError):
+            writer.close()
+            raise OSError("the query process did not start") from None
+        return QueryProcess(kind, pid, reader, writer, resident_bytes(pid))
+
+    async def check_ready(self) -> bool:
+        """Whether a local query can be answered now (a process is idle, or one could be started)."""
+        if self._idle[LOCAL]:
+            return True
+        try:
+            process = await self.spawn(LOCAL)
+        except OSError:
+            return False
+        self._idle[LOCAL].append(process)
+        return True
+
+    async def _acquire(self, kind: bytes, client: str | None) -> QueryProcess | None:
+        """An idle process of ``kind`` (None: start one); PoolBusy if the client or the pool is at its limit."""
+        if client is not None and self._clients[client] >= self.per_client:
+            raise PoolBusy(429, f"{self.per_client} queries of this client are already "
+                                "running; wait for one to finish", retry_after=1)
+        if self._busy >= self.max_queries:
+            deadline = self.loop.time() + self.queue_wait
+            while self._busy >= self.max_queries:
+                remaining = deadline - self.loop.time()
+                if remaining <= 0 or not await self._wait_for_release(remaining):
+                    raise PoolBusy(503, f"all {self.max_queries} query processes stayed busy "
+                                        f"for {self.queue_wait:g} s; try again shortly", retry_after=2)
+        self._busy += 1
+        if client is not None:
+            self._clients[client] += 1
+        idle = self._idle[kind]
+        return idle.pop() if idle else None  # one that died while idle fails its job, which runs once more
+
+    async def _wait_for_release(self, seconds: float) -> bool:
+        """Wait up to ``seconds`` for a release; whether one came (a wake-up that came too late is passed on)."""
+        waiter = self.loop.create_future()
+        self._waiters.append(waiter)
+        woken = False
+        try:
+            await asyncio.wait_for(asyncio.shield(waiter), seconds)
+            woken = True
+        except TimeoutError:
+            pass
+        finally:
+            if not woken:
+                if waiter.done():
+                    self._wake_one()
+                else:
+                    self._waiters.remove(waiter)
+        return woken
+
+    def _wake_one(self) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+
+    def _release(self, process: QueryProcess | None, client: str | None) -> None:
+        self._busy -= 1
+        if client is not None:
+            self._clients[client] -= 1
+            if not self._clients[client]:
+                del self._clients[client]
+        if process is not None:
+            self._idle[process.kind].append(process)
+        self._wake_one()
+
+    async def answer(self, job: QueryJob, client: str | None = None) -> Answer:
         """Answer ``job`` in a query process; 503 when a limit stops it; PoolBusy when it cannot start now.
 
         A process taken from the idle list may have been killed since (by an operator, or the OOM killer) without
         its end of the connection showing it yet: if it dies on this job, the job runs once more in a fresh one.
         """
         kind = FEDERATED if job.federated else LOCAL
-        process = self._acquire(kind, client)
+        process = await self._acquire(kind, client)
         keep = None
         try:
             for attempt in ("reused", "fresh") if process is not None else ("fresh",):
                 if attempt == "fresh":
                     try:
-                        process = self._spawn(kind)
-                    except (OSError, EOFError):
+                        process = await self.spawn(kind)
+                    except OSError:
                         return text_answer(503, "the query processes are not ready (the build is still loading, "
                                                 "or the server is restarting); try again shortly")
                 try:
-                    answer, alive = self._answer(process, job)
+                    answer, alive = await self._answer(process, job)
                 except ProcessDied:
                     continue
                 if alive:
@@ -346,29 +432,65 @@ class QueryPool:
         finally:
             self._release(keep, client)
 
-    def _answer(self, process: QueryProcess, job: QueryJob) -> tuple[Answer, bool]:
+    async def _answer(self, process: QueryProcess, job: QueryJob) -> tuple[Answer, bool]:
         """The answer and whether the process lives on (a limit kills it); ProcessDied if it died first."""
+        process.deadline = self.loop.time() + self.time_limit
+        process.memory_cap = process.baseline + self.memory_limit * 1024 * 1024
+        self._running.add(process)
+        if self._watchdog is None:
+            self._watchdog = self.loop.create_task(self._watch())
         try:
-            process.channel.send(job)
-            deadline = time.monotonic() + self.time_limit
-            limit = process.baseline + self.memory_limit * 1024 * 1024
-            while not process.answered_within(min(POLL_SECONDS, max(0.0, deadline - time.monotonic()))):
-                if time.monotonic() >= deadline:
-                    process.kill()
-                    return text_answer(503, f"query exceeded {self.time_limit:g} s (the time limit); "
-                                            "it was stopped"), False
-                if resident_bytes(process.pid) > limit:
-                    process.kill()
-                    return text_answer(503, f"query exceeded {self.memory_limit} MB of memory (the memory "
-                                            "limit); it was stopped"), False
-            return process.channel.recv(), True
+            process.writer.write(framed(job))
+            return await read_message(process.reader), True
         except (EOFError, OSError):
+            if process.stopped_for is not None:
+                return text_answer(503, process.stopped_for), False
             process.kill()
             raise ProcessDied from None
+        except asyncio.CancelledError:
+            process.kill()  # the request went away: its query must not run on unseen
+            raise
+        finally:
+            self._running.discard(process)
+
+    async def _watch(self) -> None:
+        """While queries run: stop each one past its time or memory limit (checked every ``POLL_SECONDS``)."""
+        try:
+            while self._running:
+                await asyncio.sleep(POLL_SECONDS)
+                now = self.loop.time()
+                for process in list(self._running):
+                    if now >= process.deadline:
+                        process.stop(f"query exceeded {self.time_limit:g} s (the time limit); it was stopped")
+                    elif resident_bytes(process.pid) > process.memory_cap:
+                        process.stop(f"query exceeded {self.memory_limit} MB of memory (the memory limit); "
+                                     "it was stopped")
+        finally:
+            self._watchdog = None
 
     def close(self) -> None:
-        with self._free:
-            for processes in self._idle.values():
-                for process in processes:
-                    process.kill()
-                processes.clear()
+        """Kill the idle processes; stop the pool's own loop if it has one (from any thread but that loop's)."""
+        if self._own_loop is None:
+            self._close_idle()  # on the server's loop, as it shuts down
+            return
+        self.call(self._close_idle_and_wind_down)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._own_loop.join()
+        self.loop.close()
+
+    def _close_idle(self) -> list[QueryProcess]:
+        closed = [process for processes in self._idle.values() for process in processes]
+        for process in closed:
+            process.kill()
+        for processes in self._idle.values():
+            processes.clear()
+        return closed
+
+    async def _close_idle_and_wind_down(self) -> None:
+        """Close the idle processes' connections, and end what still runs on the pool's own loop (as asyncio.run)."""
+        for process in self._close_idle():
+            await process.writer.wait_closed()
+        others = asyncio.all_tasks() - {asyncio.current_task()}
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)

@@ -1,4 +1,4 @@
-"""Running the app under granian (a Rust HTTP server): slow or idle clients cost a socket, never a Python thread.
+"""Running the front under granian (a Rust HTTP server, ASGI): slow or idle clients cost a socket, never a thread.
 
 The serving process pins one build and starts one zygote for it; every worker answers from that zygote's query
 processes, so all workers serve the same build until SIGHUP, which loads the newest build in a new zygote first and
@@ -65,14 +65,13 @@ def serve(settings: Settings) -> None:
         raise
     served.publish()
     os.environ.update(environment(settings))  # workers build their app from the environment
-    threads = settings.max_queries + 2  # more threads contend for the GIL (measured: 20 threads, 0.6x the q/s of 4)
     server = Granian(
-        "montagne_kg.serving:create_app", factory=True, interface=Interfaces.WSGI, http=HTTPModes.http1,
-        address=settings.host, port=settings.port, workers=settings.workers, blocking_threads=threads,
-        backpressure=open_files, websockets=False, respawn_failed_workers=True, respawn_interval=RESPAWN_SECONDS,
+        "montagne_kg.serving:create_front", factory=True, interface=Interfaces.ASGI, http=HTTPModes.http1,
+        address=settings.host, port=settings.port, workers=settings.workers, backpressure=open_files,
+        websockets=False, respawn_failed_workers=True, respawn_interval=RESPAWN_SECONDS,
         http1_settings=HTTP1Settings(header_read_timeout=int(settings.header_timeout * 1000)),
         workers_kill_timeout=int(settings.time_limit) + 2,  # killed if not gone by then (no query lasts longer)
-        log_level=LogLevels.error,  # its warning about many threads: ours mostly wait on query processes
+        log_level=LogLevels.error,
     )
     state = {"served": served}
 

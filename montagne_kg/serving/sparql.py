@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
+from werkzeug.wrappers import Request
 
 from montagne_kg.serving import negotiation
 from montagne_kg.serving.answers import READ_ONLY, Answer, QueryJob
-from montagne_kg.serving.clients import run_for_client
+from montagne_kg.serving.clients import client_address
 from montagne_kg.serving.errors import refuse
 from montagne_kg.serving.federation import FederationRefused, TooDeep, check_nesting, guard
-from montagne_kg.serving.knowledge_graph import get_kg
+from montagne_kg.serving.knowledge_graph import KnowledgeGraph, get_kg
 from montagne_kg.serving.querypage import query_page
 from montagne_kg.serving.service_description import service_description
 
@@ -23,6 +25,14 @@ QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
 CROSS_ORIGIN = {"Vary": "Accept", "Access-Control-Allow-Origin": "*",
                 "Access-Control-Expose-Headers": "X-SPARQL-MaxRows, Content-Length, Retry-After"}
+
+
+@dataclass(frozen=True)
+class PendingQuery:
+    """A query request that passed every check of the front: its job, and the client it counts against."""
+
+    job: QueryJob
+    client: str
 
 
 def respond(answer: Answer) -> Response:
@@ -59,7 +69,7 @@ def protocol_headers(response: Response) -> Response:
     return response
 
 
-def _utf8_body() -> str:
+def _utf8_body(request: Request) -> str:
     charset = request.mimetype_params.get("charset")
     if charset and charset.lower().replace("-", "") != "utf8":
         refuse(415, f"charset {charset} is not accepted; send UTF-8")
@@ -77,7 +87,7 @@ def _one_query(queries: list[str], updates: list[str]) -> str | None:
     return queries[0] if queries else None
 
 
-def read_request() -> tuple[str | None, list[str], list[str]]:
+def read_request(request: Request) -> tuple[str | None, list[str], list[str]]:
     """The query text and protocol dataset of a GET or POST (a Refusal for what the protocol rejects)."""
     default_graphs = request.args.getlist("default-graph-uri")
     named_graphs = request.args.getlist("named-graph-uri")
@@ -87,7 +97,7 @@ def read_request() -> tuple[str | None, list[str], list[str]]:
         return _one_query(request.args.getlist("query"), request.args.getlist("update")), default_graphs, named_graphs
     mimetype = request.mimetype
     if mimetype == FORM:
-        _utf8_body()
+        _utf8_body(request)
         form = request.form
         query = _one_query(form.getlist("query"), form.getlist("update"))
         if query is None:
@@ -97,7 +107,7 @@ def read_request() -> tuple[str | None, list[str], list[str]]:
     if mimetype == UPDATE:
         refuse(403, READ_ONLY)
     if mimetype == QUERY:
-        return _utf8_body(), default_graphs, named_graphs
+        return _utf8_body(request), default_graphs, named_graphs
     refuse(415, f"POST a query as {QUERY} or as {FORM} (got {mimetype or 'no Content-Type'})")
 
 
@@ -121,34 +131,38 @@ def describe_service(endpoint_url: str) -> Response:
     return respond(Answer(200, choice.content_type, body))
 
 
-@bp.route("/sparql", methods=["GET", "POST", "OPTIONS"], provide_automatic_options=False)
-def endpoint() -> Response:
-    """SPARQL 1.1 Protocol: GET ?query=, POST form, POST application/sparql-query; bare GET: service description."""
-    if request.method == "OPTIONS":
-        response = Response(status=204)
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
-        response.headers["Access-Control-Max-Age"] = "86400"
-        response.headers["Allow"] = "GET, HEAD, POST, OPTIONS"
-        return response
-    if request.method in ("GET", "HEAD") and not request.args.get("format") and not request.args.getlist("update") \
-            and negotiation.accepts_html(request.headers.get("Accept")):
-        return query_page()
-    query, default_graphs, named_graphs = read_request()
-    # what request.base_url gives for this route, without its 45 µs of quoting and IRI decoding on every access
-    endpoint_url = f"{request.scheme}://{request.host}{request.root_path}{request.path}"
+def wants_query_page(request: Request) -> bool:
+    """A browser's plain GET (or HEAD) of /sparql: it gets the query page rather than results."""
+    return request.method in ("GET", "HEAD") and not request.args.get("format") \
+        and not request.args.getlist("update") and negotiation.accepts_html(request.headers.get("Accept"))
+
+
+def endpoint_url(request: Request) -> str:
+    """What ``request.base_url`` gives for this route, without its 45 µs of quoting and IRI decoding."""
+    return f"{request.scheme}://{request.host}{request.root_path}{request.path}"
+
+
+def query_job(request: Request, kg: KnowledgeGraph) -> PendingQuery | None:
+    """The checked query job a /sparql request asks for, or None when it asks for no query (OPTIONS, the query page,
+    the service description); a Refusal for what the protocol or a front-side rule rejects.
+
+    A plain function of the request, so the front can run it on its loop without a Flask context.
+    """
+    if request.method == "OPTIONS" or wants_query_page(request):
+        return None
+    query, default_graphs, named_graphs = read_request(request)
     if query is None:
-        return describe_service(endpoint_url)
-    kg = get_kg()
+        return None
     settings = kg.settings
+    base_iri = endpoint_url(request)
     try:
         check_nesting(query, settings.max_nesting)
-        guarded = guard(query, endpoint_url, settings.service_allow, settings.service_override)
+        guarded = guard(query, base_iri, settings.service_allow, settings.service_override)
     except (TooDeep, FederationRefused) as err:
         refuse(400, str(err))
     job = QueryJob(
         query=guarded.query,
-        base_iri=endpoint_url,
+        base_iri=base_iri,
         default_graphs=checked_graphs("default-graph-uri", default_graphs),
         named_graphs=checked_graphs("named-graph-uri", named_graphs),
         accept=request.headers.get("Accept"),
@@ -157,4 +171,24 @@ def endpoint() -> Response:
         max_bytes=settings.max_response_bytes,
         federated=guarded.federated,
     )
-    return respond(run_for_client(kg.pool, job))
+    return PendingQuery(job, client_address(request, settings.trusted_proxies))
+
+
+@bp.route("/sparql", methods=["GET", "POST", "OPTIONS"], provide_automatic_options=False)
+def endpoint() -> Response | PendingQuery:
+    """SPARQL 1.1 Protocol: GET ?query=, POST form, POST application/sparql-query; bare GET: service description.
+
+    The answer when no query is needed (OPTIONS, the query page, the service description), or the checked query
+    job: the front (``front.Front``) awaits a pending query on its loop.
+    """
+    if request.method == "OPTIONS":
+        response = Response(status=204)
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+        response.headers["Access-Control-Max-Age"] = "86400"
+        response.headers["Allow"] = "GET, HEAD, POST, OPTIONS"
+        return response
+    if wants_query_page(request):
+        return query_page()
+    pending = query_job(request, get_kg())
+    return describe_service(endpoint_url(request)) if pending is None else pending
