@@ -1,11 +1,11 @@
 """The ASGI app that granian serves: SPARQL queries awaited on the event loop, every other route by Flask in threads.
 
 A query in flight is a coroutine awaiting its query process, not a thread parked on a socket: cheap queries keep
-being answered while slow ones run, without a thread (and a GIL hand-off) per query. The SPARQL protocol itself —
-reading the request, the SERVICE guard, the limits, negotiation, the one error handler — stays the Flask code of
-``sparql`` and ``errors``, run here in a request context on the loop (it never blocks: no store, no network);
-only the wait for the answer is asynchronous. The pages, dumps and service routes are Flask views run by a2wsgi in a
-thread pool; their queries are handed to the loop (``QueryPool.run``).
+being answered while slow ones run, without a thread (and a GIL hand-off) per query. A query request is read and
+checked by ``sparql.query_job`` (the Flask view's own function) over a plain werkzeug request, on the loop (it never
+blocks: no store, no network); OPTIONS, the query page, the service description, refusals and non-200 answers go
+through Flask's dispatch, its hooks and the one error handler, also on the loop. The pages, dumps and service routes
+are Flask views run by a2wsgi in a thread pool; their queries are handed to the loop (``QueryPool.run``).
 
 For WSGI callers (Flask's test client, any WSGI server) the app's ``wsgi_app`` is this front too, driven by a2wsgi
 on the pool's loop: every request takes the path it takes under granian.
