@@ -1,4 +1,4 @@
-"""The ``montagne-kg`` command: build, locate, serve, link."""
+"""The ``montagne-kg`` command: build, locate, serve, link, ingest."""
 
 from __future__ import annotations
 
@@ -115,6 +115,49 @@ def cmd_link(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ingest_propose(args: argparse.Namespace) -> int:
+    from montagne_kg.building.ingestion.addition import ReleaseMeta
+    from montagne_kg.building.ingestion.proposing import propose_release, summary
+    from montagne_kg.building.ingestion.review import ReviewError
+    from montagne_kg.building.project import Project
+
+    build = current_build(Path(args.build_dir))
+    if build is None:
+        print(f"no build in {args.build_dir}: run `montagne-kg build` first (known names come from it)",
+              file=sys.stderr)
+        return 2
+    not_before, not_after = args.date_range or ("", "")
+    meta = ReleaseMeta(title=args.title or "", publisher=args.publisher or "", date=args.date or "",
+                       date_not_before=not_before, date_not_after=not_after, date_range_reason=args.date_reason or "")
+    try:
+        proposed = propose_release(Project(Path(args.root)), Path(args.review_dir), build, Path(args.text), args.id,
+                                   meta)
+    except (ReviewError, FileNotFoundError) as err:
+        print(f"montagne-kg ingest propose: {err}", file=sys.stderr)
+        return 2
+    print(summary(proposed))
+    return 0
+
+
+def cmd_ingest_apply(args: argparse.Namespace) -> int:
+    from montagne_kg.building.build import BuildError
+    from montagne_kg.building.ingestion.addition import apply_review
+    from montagne_kg.building.ingestion.review import ReviewError
+    from montagne_kg.building.project import Project
+
+    project = Project(Path(args.root))
+    try:
+        built = apply_review(project, Path(args.review), Path(args.build_dir))
+    except ReviewError as err:
+        print(f"{err}\nnothing was written", file=sys.stderr)
+        return 1
+    except BuildError as err:
+        print(f"build failed: {err}\ndata/ is as it was before apply; the previous build is unchanged", file=sys.stderr)
+        return 1
+    print(f"release {Path(args.review).stem} added to {project.data} and built: {built}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="montagne-kg", description=__doc__)
     top.add_argument("--root", default=str(CHECKOUT), help="project root (ontology/, data/, queries/)")
@@ -141,6 +184,25 @@ def parser() -> argparse.ArgumentParser:
     lnk.add_argument("--candidates", help="candidates file to update (default data/links/candidates.csv)")
     lnk.add_argument("--only", nargs="*", metavar="SLUG", help="only these entities")
     lnk.set_defaults(func=cmd_link)
+
+    ing = sub.add_parser("ingest", help="add a new release: propose a review file, then apply it")
+    steps = ing.add_subparsers(dest="step", required=True)
+    prop = steps.add_parser("propose", help="write review/<id>.txt, .json and .tsv for a new release (data/ untouched)")
+    prop.add_argument("text", help="the release as received (UTF-8 text)")
+    prop.add_argument("--id", required=True, help="the new release's id, e.g. 004")
+    prop.add_argument("--title", help="its title (default: its first headline-like sentence, to check)")
+    prop.add_argument("--publisher", help="slug of the entity that published it (e.g. cluster-montagne)")
+    dates = prop.add_mutually_exclusive_group()
+    dates.add_argument("--date", help="its date, YYYY-MM-DD")
+    dates.add_argument("--date-range", nargs=2, metavar=("NOT_BEFORE", "NOT_AFTER"), help="when it is not dated")
+    prop.add_argument("--date-reason", help="why the date range (required with --date-range)")
+    prop.add_argument("--review-dir", default=str(CHECKOUT / "review"), help="where review files go (review/)")
+    prop.add_argument("--build-dir", default=str(DEFAULT_BUILD_DIR), help="the build whose names are known")
+    prop.set_defaults(func=cmd_ingest_propose)
+    app = steps.add_parser("apply", help="check a decided review file, write the release into data/ and build")
+    app.add_argument("review", help="review/<id>.tsv")
+    app.add_argument("--build-dir", default=str(DEFAULT_BUILD_DIR), help="build directory (default: build/)")
+    app.set_defaults(func=cmd_ingest_apply)
     return top
 
 

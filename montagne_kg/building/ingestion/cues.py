@@ -1,0 +1,59 @@
+"""Agreement and event rows: sentences that sign something, or send a delegation on a date.
+
+An agreement or a trip is rarely a name in the text, so NER cannot find it; these rows point the curator at the
+sentence, with the cue words as the form and the names of that sentence as candidate parties.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from montagne_kg.building.ingestion.text import ReleaseText
+
+SIGNING = re.compile(r"(?i)\b(?:sign\w*|conclu\w*|paraph\w*|ratifi\w*)\b")
+AGREEMENT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?i)\blettres? d'intention\b"), "LetterOfIntent"),
+    (re.compile(r"(?i)\baccords? de coopération\b"), "CooperationAgreement"),
+    (re.compile(r"(?i)\bconventions?(?: de partenariat)?\b"), "PartnershipConvention"),
+    (re.compile(r"(?i)\bpartenariats?\b"), "PartnershipConvention"),
+    (re.compile(r"(?i)\bcontrats?\b"), "Contract"),
+    (re.compile(r"(?i)\bjoint[- ]ventures?\b|\bcoentreprises?\b"), "JointVentureAgreement"),
+    (re.compile(r"(?i)\b(?:protocoles? d'accord|mémorandums?|accords?)\b"), "Agreement"),
+)
+TRIP_WORDS = re.compile(r"(?i)\b(?:délégations?|missions?|visites?|déplacements?|voyages?|séjours?)\b")
+MONTHS = r"(?:janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)"
+DATE = re.compile(rf"(?i)\b(?:\d{{1,2}}(?:er)?\s+(?:au\s+\d{{1,2}}(?:er)?\s+)?{MONTHS}(?:\s+\d{{4}})?|"
+                  rf"{MONTHS}\s+\d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{4}})\b")
+
+
+@dataclass(frozen=True)
+class Cue:
+    start: int
+    end: int
+    kind: str
+    word: str
+    sentence: tuple[int, int]
+
+
+def cues(text: ReleaseText) -> list[Cue]:
+    """One cue per agreement word of a signing sentence, and per trip word of a dated sentence."""
+    found = []
+    analysed = text.analysed  # apostrophes straightened, debris blanked
+    for sentence in text.sentences:
+        passage = analysed[sentence.start:sentence.end]
+        span = (sentence.start, sentence.end)
+        if SIGNING.search(passage):
+            taken: list[tuple[int, int]] = []
+            for pattern, kind in AGREEMENT_WORDS:
+                for match in pattern.finditer(passage):
+                    if any(s < match.end() and match.start() < e for s, e in taken):
+                        continue  # « accord de coopération » is not also an « accord »
+                    taken.append(match.span())
+                    found.append(Cue(sentence.start + match.start(), sentence.start + match.end(), kind,
+                                     match.group(0).lower(), span))
+        if DATE.search(passage):
+            for match in TRIP_WORDS.finditer(passage):
+                found.append(Cue(sentence.start + match.start(), sentence.start + match.end(), "Visit",
+                                 match.group(0).lower(), span))
+    return sorted(found, key=lambda c: (c.start, c.end))

@@ -1,0 +1,87 @@
+"""``montagne-kg ingest propose``: a new release's text, metadata and review file, written under review/ only."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from montagne_kg.building.ingestion.addition import ReleaseMeta, ReviewFiles
+from montagne_kg.building.ingestion.gazetteer import Gazetteer
+from montagne_kg.building.ingestion.proposals import propose
+from montagne_kg.building.ingestion.review import ReviewError, Row, write_review
+from montagne_kg.building.ingestion.text import ReleaseText
+from montagne_kg.building.project import Project
+
+RELEASE_ID = re.compile(r"^[0-9a-z][0-9a-z-]*$")
+
+
+@dataclass(frozen=True)
+class Proposed:
+    files: ReviewFiles
+    rows: list[Row]
+    meta: ReleaseMeta
+    title_guessed: bool
+
+
+def guess_title(text: ReleaseText) -> str:
+    """The first sentence that reads as a headline: a capital first, four words or more, no closing full stop."""
+    for sentence in text.sentences:
+        passage = " ".join(text.text[sentence.start:sentence.end].split())
+        if passage[:1].isupper() and len(passage.split()) >= 4 and not passage.endswith("."):
+            return passage.replace("*", "")
+    return ""
+
+
+def read_text(source: Path) -> str:
+    data = source.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        raise ReviewError(f"{source}:{line}: not UTF-8 (byte 0x{data[err.start]:02x}); releases are stored as "
+                          "UTF-8 text, byte for byte") from None
+
+
+def propose_release(project: Project, review_dir: Path, build: Path, source: Path, release: str,
+                    meta: ReleaseMeta) -> Proposed:
+    """Write review/<id>.txt, .json and .tsv for ``source``; ReviewError (nothing written) when it cannot be."""
+    if not RELEASE_ID.match(release):
+        raise ReviewError(f"--id {release!r}: an id is lowercase letters, digits and hyphens (e.g. 004)")
+    if (project.releases / f"{release}.txt").exists() or (project.data / f"{release}.ttl").exists():
+        raise ReviewError(f"--id {release}: release {release} is already in {project.data} (ids are never reused)")
+    files = ReviewFiles(review_dir, release)
+    if files.table.exists():
+        raise ReviewError(f"{files.table}: a review of {release} is open; remove review/{release}.* to propose again")
+    text = read_text(source)
+    analysed = ReleaseText(text)
+    rows = propose(release, text, Gazetteer.from_build(build))
+    title_guessed = not meta.title
+    meta.title = meta.title or guess_title(analysed)
+    meta.original_file_name = meta.original_file_name or source.name
+    meta.sha256 = hashlib.sha256(source.read_bytes()).hexdigest()
+    review_dir.mkdir(parents=True, exist_ok=True)
+    files.text.write_bytes(source.read_bytes())
+    meta.save(files.meta)
+    write_review(files.table, rows)
+    return Proposed(files, rows, meta, title_guessed)
+
+
+def summary(proposed: Proposed) -> str:
+    rows = proposed.rows
+    cue_rows = [r for r in rows if r.why.startswith("cue:")]
+    known = [r for r in rows if r.iri.startswith(("http://", "https://"))]
+    kinds = Counter(r.kind for r in rows if r not in cue_rows)
+    lines = [f"{len(rows)} rows in {proposed.files.table}: {len(known)} known entities, "
+             f"{len(rows) - len(known) - len(cue_rows)} new names, {len(cue_rows)} agreement or trip sentences",
+             "kinds: " + ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items())),
+             f"text: {proposed.files.text}; metadata: {proposed.files.meta}"]
+    if proposed.title_guessed:
+        lines.append(f"title guessed (check it in {proposed.files.meta}): {proposed.meta.title}")
+    missing = proposed.meta.problems(proposed.files.meta)
+    lines.extend(f"to fill in before apply — {m}" for m in missing)
+    lines.append("next: write a decision in every row (accept, reject, same:<slug>, kind:<Class>, rename:<label>, "
+                 f"span:<start>,<end>, parties:<slug>,<slug>), then `montagne-kg ingest apply {proposed.files.table}`")
+    return "\n".join(lines)

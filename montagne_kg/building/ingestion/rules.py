@@ -1,0 +1,364 @@
+"""Post-rules: general French press-release rules that turn the model's raw entities into proposals.
+
+Each rule is a small function of the release text and the candidates, returning the new candidates; ``RULES`` runs
+them in order and each one that changes a candidate adds its name to the candidate's ``why``. They are written for
+the genre (honorifics, office titles, « la Ville de », « station de », lists of firms), never for our names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from itertools import pairwise
+
+from montagne_kg.building.ingestion.text import ReleaseText, fold
+
+NER_KINDS = {"PER": "Person", "LOC": "Place", "ORG": "Organisation"}
+PLACE_KINDS = frozenset({"Place", "City", "Country", "AdministrativeRegion", "GeographicArea", "Locality", "SkiResort",
+                         "Mountain", "MountainRange", "Landmark", "District"})
+
+HONORIFIC = re.compile(r"^(?:M\.|MM\.|Mme|Mmes|Mlle|Monsieur|Madame|Dr\.?|Me|Pr\.?)\s+")
+DETERMINER = re.compile(r"^(?:(?:les|le|la|de la|du|des|au|aux|un|une)\s+|(?:de l'|l'|d'))(?=\S)")
+TRAILING_FUNCTION_WORDS = re.compile(r"(?:\s+(?:et|ou|de|du|des|d'|la|le|les|à|en|au|aux))+$")
+TITLE = re.compile(r"^(?:ambassadeur|ambassadrice|ministre|président|présidente|maire|adjoint|adjointe|directeur|"
+                   r"directrice|secrétaire|préfet|préfète|député|députée|sénateur|sénatrice|consul|consule|"
+                   r"conseiller|conseillère|délégué|déléguée)\b(?:.*?\b(?:de la|de l'|du|des|de|d'|au|aux)\s*)?", re.I)
+OF = r"(?:de la|de l'|du|des|de|d')\s*"
+GENERIC_HEAD = re.compile(rf"^([a-zà-ÿ][a-zà-ÿ-]*(?:\s+[a-zà-ÿ][a-zà-ÿ-]*)?)\s+{OF}(?=[A-ZÀ-Ý])")
+# head nouns that name what follows them: place heads replace the name, organisation heads name a new body
+PLACE_HEADS = {"station": "SkiResort", "province": "AdministrativeRegion", "massif": "MountainRange"}
+ORGANISATION_HEADS = {"club": "Club", "université": "University", "fédération": "Federation", "ministère": "Ministry",
+                      "région": "RegionalAuthority", "commune": "Municipality"}
+HEAD_BEFORE = re.compile(rf"(?i)\b({'|'.join(PLACE_HEADS | ORGANISATION_HEADS)})((?:\s+[a-zà-ÿ]+){{0,3}})\s+{OF}$")
+CITY_AUTHORITY = re.compile(r"\b(Ville|ville)\s+(?:de\s+|d')$")
+ACTING = re.compile(r"\b(?:sign\w*|conclu\w*|paraph\w*|ratifi\w*|s'engag\w*)\b", re.I)  # signs or commits
+FIRST_WORD_KINDS = {"fédération": "Federation", "syndicat": "ProfessionalUnion", "université": "University",
+                    "club": "Club", "compagnie": "Firm", "groupe": "Firm", "société": "Firm", "cluster": "Cluster",
+                    "ministère": "Ministry", "comité": "Organisation", "association": "Organisation",
+                    "agence": "Organisation", "institut": "Organisation", "jeux": "SportsEvent", "jo": "SportsEvent",
+                    "championnat": "SportsEvent", "championnats": "SportsEvent", "coupe": "SportsEvent",
+                    "festival": "Event", "salon": "Event", "forum": "Event", "sommet": "Event", "congrès": "Event",
+                    "massif": "MountainRange", "station": "SkiResort", "province": "AdministrativeRegion",
+                    "mont": "Mountain", "région": "RegionalAuthority"}
+# words inside a name that say what it is (« Chambéry métropole Cœur des Bauges », « Grand Lyon Agglomération »)
+INNER_WORD_KINDS = {"métropole": "Intercommunality", "agglomération": "Intercommunality",
+                    "communauté": "Intercommunality", "département": "RegionalAuthority"}
+YEAR_AFTER = re.compile(r"^(?:\s+(?:à|de)\s+[A-ZÀ-Ý][\w-]*)?\s+(?:de\s+|en\s+)?\d{4}\b")
+EVENT_KINDS = frozenset({"Event", "SportsEvent"})
+FIRM_BEFORE = re.compile(r"\b(?:[Ss]ociété|[Gg]roupe|[Ee]ntreprise|[Ff]irme|start-up|PME)(?:\s+[a-zà-ÿ]+){0,3}\s+$")
+FIRMS_LIST_BEFORE = re.compile(r"(?i)\b(?:entreprises|sociétés|firmes|industriels|fabricants|PME)\b")
+COMPASS = frozenset({"nord", "sud", "est", "ouest", "nord ouest", "nord est", "sud ouest", "sud est", "centre"})
+LIST_SEPARATOR = re.compile(r"^\s*(?:,|\bet\b|\bou\b)\s*$")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A proposed entity mention: code-point span of the stored text, kind (ontology class, local name) if known."""
+
+    start: int
+    end: int
+    kind: str | None
+    why: tuple[str, ...]
+    iri: str = ""
+    note: str = ""
+
+    def moved(self, start: int, end: int, rule: str) -> Candidate:
+        return replace(self, start=start, end=end, why=(*self.why, rule))
+
+    def typed(self, kind: str, rule: str) -> Candidate:
+        return self if kind == self.kind else replace(self, kind=kind, why=(*self.why, rule))
+
+
+Rule = Callable[[ReleaseText, list[Candidate]], list[Candidate]]
+
+
+def _slice(text: ReleaseText, c: Candidate) -> str:
+    return text.analysed[c.start:c.end]
+
+
+def cut_at_line_break(text: ReleaseText, candidates: list[Candidate]) -> list[Candidate]:
+    """A name never runs over a line: keep its first non-empty line (« JO d'Hiver Pékin 2022\\n\\nDu 14 »)."""
+    out = []
+    for c in candidates:
+        piece = _slice(text, c)
+        if "\n" not in piece:
+            out.append(c)
+            continue
+        offset = 0
+        for line in piece.split("\n"):
+            if line.strip():
+                out.append(c.moved(c.start + offset, c.start + offset + len(line), "cut-at-line-break"))
+                break
+            offset += len(line) + 1
+    return out
+
+
+def strip_edges(text: ReleaseText, candidates: list[Candidate]) -> list[Candidate]:
+    """No space or punctuation at either end (« Jeux Olympiques d'hiver de 2022 ! »)."""
+    out = []
+    for c in candidates:
+        piece = _slice(text, c)
+        left = len(piece) - len(piece.lstrip(" \t«»\"'([,;:-"))
+        right = len(piece) - len(piece.rstrip(" \t«»\"')],;:!?.-"))
+        if c.start + left >= c.end - right:
+            continue
+        out.append(c if (left, right) == (0, 0) else c.moved(c.start + left, c.end - right, "strip-edges"))
+    return out
+
+
+def _trim_start(pattern: re.Pattern[str], rule: str) -> Rule:
+    def trim(text: ReleaseText, candidates: list[Candidate]) -> list[Candidate]:
+        out = []
+        for c in candidates:
+            match = pattern.match(_slice(text, c))
+            if match and c.start + match.end() < c.end:
+                c = c.moved(c.start + match.end(), c.end, rule)
+            elif match:
+                continue  # nothing but the trimmed words
+            out.append(c)
+        return out
+
+    trim.__name__ = rule.replace("-", "_")
+    trim.__doc__ = f"Trim a leading {rule.removeprefix('trim-')} (pattern {pattern.pattern!r})."
+    return trim
+
+
+trim_honorifics = _trim_start(HONORIFIC, "trim-honorifics")
+trim_determiners = _trim_start(DETERMINER, "trim-determiners")
+
+
+def trim_titles(text: ReleaseText, candidates: list[Candidate]) -> list[Candidate]:
+    """An office title is not a name: « Ambassadeur de France » keeps « France », « ministre des Sports » keeps
+    « Sports » (dropped later if the text uses the word in lowercase), a title alone is dropped."""
+    out = []
+    for c in candidates:
+        match = TITLE.match(_slice(text, c))
+        if match is None:
+            out.append(c)
+            continue
+        rest = c.start + match.end()
+        if rest < c.end and text.text[rest].isupper():
+            out.append(c.moved(rest, c.end, "trim-titles").typed("Place", "trim-titles")
+                       if c.kind in (None, "Organisation") and _slice(text, c)[match.end():].istitle() else
+                       c.moved(rest, c.end, "trim-titles"))
+    return out
+
+
+def trim_trailing_function_words(text: ReleaseText, candidates: list[Candidate]) -> list[Candidate]:
+    """No name ends with « et », « de », « la »… (« Jeunesse et »)."""
+    out = []
+    for c in candidates:
+        match = TRAILING_FUNCTION_WORDS.search(_slice(text, c))
+        if match and match.start() > 0:
+            c = c.moved(c.start, c.start + match.start(), "trim-trailing-function-words")
+        out.append(c)
+    return out
+
+
+def trim_generic_heads(text: ReleaseText, candidates: list[Candidate]) -> list[Candidate]:
+    """A lowercase common noun before « de » + a capitalised name is not part of the name (« expérience de Savoie
+    Grand Revard », « ski de Thaiwoo »), unless it is a head that names the thing (station, club, université…)."""
+    out = []
+    for c in candidates:
+        match = GENERIC_HEAD.match(_slice(text, c))
+        heads = match.group(1).split() if match else []
+        if match and not any(h in PLACE_HEADS or h in ORGANISATION_HEADS for h in heads):
+            c = c.moved(c.start + match.end(), c.end, "trim-generic-heads")
+        out.append(c)
+    return out
+
+
+def _sentence_start(text: ReleaseText, offset: int) -> int:
+    sentence = text.sentence_at(offset)
+    return sentence.start if sentence else 0
+
+
+def city_authorities(text: ReleaseText, candidates: list[Candidate]) -> list[Candidate]:
+    """« la Ville de X » names the authority of X (a Municipality, DESIGN.md keeps it apart from the place X, which is
+    proposed as a City too); so does a lowercase « ville de X » in a sentence where it signs or commits."""
+    out = []
+    for c in candidates:
+        before = text.analysed[_sentence_start(text, c.start):c.start]
+        match = CITY_AUTHORITY.search(before)
+        piece = _slice(text, c)
+        if piece.startswith(("Ville de ", "Ville d'")):
+            out.append(c.typed("Municipality", "city-authority"))
+            continue
+        if match is None:
+            out.append(c)
+            continue
+        start = c.start - (len(before) - match.start())
+        sentence = text.sentence_at(c.start)
+        acts = sentence is not None and ACTING.search(text.analysed[sentence.start:sentence.end])
+        out.append(c.typed("City", "city-authority"))  # the place is named too, as DESIGN.md keeps it apart
+        if match.group(1) == "Ville":
+            out.append(Candidate(start, c.end, "Municipality", (*c.why, "city-authority")))
+            continue
+        if acts:
+            out.append(Candidate(start, c.end, "Municipality", ("city-authority",)))
+    return out
+
+
+def expand_to_heads(text: ReleaseText, candidates: list[Candidate]) -> list[Candidate]:
+    """A head noun before « de » names the thing: « station de (ski de) X » is a ski resort, « province du X » a
+    region (the name is the whole phrase); « club … de X », « université de X », « région X » name a body, and a
+    place X inside a club's name stays a place of its own."""
+    out = []
+    for c in candidates:
+        before = text.analysed[_sentence_start(text, c.start):c.start]
+        match = HEAD_BEFORE.search(before)
+        if match is None:
+            out.append(c)
+            continue
+        head = match.group(1).lower()
+        start = c.start - (len(before) - match.start())
+        if head in PLACE_HEADS:
+            out.append(c.moved(start, c.end, "expand-to-heads").typed(PLACE_HEADS[head], "expand-to-heads"))
+        else:
+            out.append(Candidate(start, c.end, ORGANISATION_HEADS[head], (*c.why, "expand-to-heads")))
+            if head != "région":
+                out.append(c.typed("Place", "expand-to-heads") if c.kind in (None, "Organisation") else c)
+    return out
+
+
+def merge_adjacent_places(text: ReleaseText, candidates: list[Candidate]) -> list[Candidate]:
+    """Place fragments separated only by spaces, hyphens or capitalised words are one place (« Auvergne » +
+    « Rhône Alpes », « Auvergne » … « Alpes »)."""
+    ordered = sorted(candidates, key=lambda c: (c.start, c.end))
+    out: list[Candidate] = []
+    for c in ordered:
+        previous = out[-1] if out else None
+        if previous is not None and previous.kind in PLACE_KINDS and c.kind in PLACE_KINDS and not previous.iri \
+                and not c.iri and previous.end <= c.start:
+            gap = text.analysed[previous.end:c.start]
+            if re.fullmatch(r"(?:[ -]+[A-ZÀ-Ý][\w-]*)*[ -]+", gap) and "\n" not in gap:
+                out[-1] = previous.moved(previous.start, c.end, "merge-adjacent-places")
+                continue
+        out.append(c)
+    return out
+
+
+def drop_directions(text: ReleaseText, candidates: list[Candidate]) -> list[Candidate]:
+    """Compass points are directions, not places (« le Nord-Ouest de Pékin »)."""
+    return [c for c in candidates if " ".join(fold(_slice(text, c)).split()) not in COMPASS]
+
+
+def drop_common_words(text: ReleaseText, candidates: list[Candidate]) -> list[Candidate]:
+    """A single capitalised word the text also writes in lowercase (singular or plural) is a common noun: a
+    heading's « Sport », « la Ville »."""
+    out = []
+    for c in candidates:
+        piece = _slice(text, c)
+        if not c.iri and re.fullmatch(r"[A-ZÀ-Ý][a-zà-ÿ]+", piece):
+            word = piece.lower()
+            stem = word[:-1] if word.endswith(("s", "x")) else word
+            if re.search(rf"\b{re.escape(stem)}[sx]?\b", text.analysed):
+                continue
+        out.append(c)
+    return out
+
+
+def type_cues(text: ReleaseText, candidates: list[Candidate]) -> list[Candidate]:
+    """Kinds from the name's first word (« Fédération … », « Compagnie … », « Jeux … », « Mont … »), from a word
+    inside it (« … métropole … ») and from the words just before it (« la société POMA », « le groupe savoyard
+    MND »)."""
+    out = []
+    for c in candidates:
+        if c.iri:
+            out.append(c)
+            continue
+        words = _slice(text, c).split()
+        before = text.analysed[_sentence_start(text, c.start):c.start]
+        inner = next((INNER_WORD_KINDS[w.lower()] for w in words[1:] if w.lower() in INNER_WORD_KINDS), None)
+        if words[0].lower() in FIRST_WORD_KINDS and c.kind not in ("Municipality", "RegionalAuthority"):
+            c = c.typed(FIRST_WORD_KINDS[words[0].lower()], "type-cues")
+        elif inner:
+            c = c.typed(inner, "type-cues")
+        elif FIRM_BEFORE.search(before):
+            c = c.typed("Firm", "type-cues")
+        out.append(c)
+    return out
+
+
+def lists(text: ReleaseText, candidates: list[Candidate]) -> list[Candidate]:
+    """Names listed together (commas, « et ») are of one kind: the majority's, or firms when the sentence introduces
+    them as firms; a capitalised item the model skipped joins the list (« …, Géode, MDP, Dianeige, … »)."""
+    ordered = sorted(candidates, key=lambda c: (c.start, c.end))
+    runs: list[list[Candidate]] = []
+    for c in ordered:
+        if c.iri and c.kind not in ("Firm", "Organisation"):
+            runs.append([c])
+            continue
+        run = runs[-1] if runs else None
+        if run and run[-1].end <= c.start and _is_list_gap(text, run[-1].end, c.start):
+            run.append(c)
+        else:
+            runs.append([c])
+    changed = {}
+    for run in (r for r in runs if len(r) >= 3):
+        before = text.analysed[_sentence_start(text, run[0].start):run[0].start]
+        kinds = Counter(c.kind for c in run if c.kind)
+        kind = "Firm" if FIRMS_LIST_BEFORE.search(before) else kinds.most_common(1)[0][0] if kinds else None
+        if kind is None:
+            continue
+        for c in run:
+            changed[(c.start, c.end, c.iri)] = c if c.iri else c.typed(kind, "lists")
+    out = [changed.get((c.start, c.end, c.iri), c) for c in ordered]
+    return out + _skipped_items(text, runs, changed)
+
+
+def _is_list_gap(text: ReleaseText, end: int, start: int) -> bool:
+    gap = text.analysed[end:start]
+    if LIST_SEPARATOR.match(gap):
+        return True
+    return bool(re.fullmatch(r"\s*,\s*[A-ZÀ-Ý][\w-]*(?:\s+[A-ZÀ-Ý][\w-]*)*\s*,\s*", gap))
+
+
+def _skipped_items(text: ReleaseText, runs: list[list[Candidate]], changed: dict) -> list[Candidate]:
+    added = []
+    for run in (r for r in runs if len(r) >= 3):
+        kind = next((changed[(c.start, c.end, c.iri)].kind for c in run if not c.iri), None)
+        for left, right in pairwise(run):
+            gap = text.analysed[left.end:right.start]
+            item = re.fullmatch(r"(\s*,\s*)([A-ZÀ-Ý][\w-]*(?:\s+[A-ZÀ-Ý][\w-]*)*)\s*,\s*", gap)
+            if item and kind:
+                start = left.end + item.start(2)
+                added.append(Candidate(start, start + len(item.group(2)), kind, ("lists",)))
+    return added
+
+
+def event_years(text: ReleaseText, candidates: list[Candidate]) -> list[Candidate]:
+    """An event's name runs on to its year, and its place before the year (« JO de 2022 », « Jeux Olympiques
+    d'Hiver à Pékin en 2022 »)."""
+    out = []
+    for c in candidates:
+        match = YEAR_AFTER.match(text.analysed[c.end:c.end + 40]) if c.kind in EVENT_KINDS else None
+        out.append(c.moved(c.start, c.end + match.end(), "event-years") if match else c)
+    return out
+
+
+def default_kinds(text: ReleaseText, candidates: list[Candidate]) -> list[Candidate]:
+    """What no cue typed: a MISC name that reads as an event is an Event, any other an Organisation."""
+    out = []
+    for c in candidates:
+        if c.kind is None:
+            eventful = re.search(r"(?i)\b(?:jeux|jo|olympi\w*|championnats?|coupe|festival|salon|forum|sommet)\b",
+                                 _slice(text, c))
+            c = c.typed("Event" if eventful else "Organisation", "default-kinds")
+        out.append(c)
+    return out
+
+
+RULES: tuple[Rule, ...] = (
+    cut_at_line_break, strip_edges, trim_honorifics, trim_titles, trim_determiners, trim_trailing_function_words,
+    strip_edges, trim_generic_heads, city_authorities, expand_to_heads, merge_adjacent_places, drop_directions,
+    drop_common_words, type_cues, lists, default_kinds, event_years,
+)
+
+
+def apply_rules(text: ReleaseText, candidates: list[Candidate], rules: tuple[Rule, ...] = RULES) -> list[Candidate]:
+    for rule in rules:
+        candidates = rule(text, candidates)
+    return candidates

@@ -1,0 +1,167 @@
+"""How good the proposals are against a curated release: the measure of ``bench/ingest.py`` and the tests' floor.
+
+Gold: the entities ``data/<id>.ttl`` gives a mention in the release, with their class. A row matches an entity
+strictly when one of its mentions is one of the entity's spans, leniently when one overlaps a span by at least half
+of the longer of the two. Kinds are compared coarsely (person, place, organisation, event, agreement), as a curator
+would retype. Cue rows are scored apart: they cover an agreement or event of the release when one sits in a
+sentence the entity is derived from or mentioned in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import PROV, RDF
+
+from montagne_kg.building.ingestion.addition import Ontology
+from montagne_kg.building.ingestion.review import Row
+from montagne_kg.namespaces import ID, MKG
+
+COARSE = ("Person", "Place", "Organisation", "Event", "Agreement")
+SPAN_IRI = re.compile(r"release/(?P<id>[^#]+)#char=(?P<start>\d+),(?P<end>\d+)$")
+
+
+@dataclass(frozen=True)
+class GoldEntity:
+    slug: str
+    kind: str
+    spans: tuple[tuple[int, int], ...]  # mentions in the release
+    sources: tuple[tuple[int, int], ...]  # passages it is derived from in the release
+
+
+@dataclass
+class Score:
+    rows: int = 0
+    cue_rows: int = 0
+    gold: int = 0
+    strict_correct: int = 0
+    lenient_correct: int = 0
+    strict_found: int = 0
+    lenient_found: int = 0
+    typed: int = 0
+    typed_right: int = 0
+    links: int = 0
+    links_right: int = 0
+    cue_targets: int = 0
+    cue_covered: int = 0
+    edits: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
+        ("rejects", "merges", "retypes", "span fixes", "additions"), 0))
+    missed: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)
+
+    @property
+    def strict_precision(self) -> float:
+        return self.strict_correct / self.rows if self.rows else 0.0
+
+    @property
+    def strict_recall(self) -> float:
+        return self.strict_found / self.gold if self.gold else 0.0
+
+    @property
+    def lenient_precision(self) -> float:
+        return self.lenient_correct / self.rows if self.rows else 0.0
+
+    @property
+    def lenient_recall(self) -> float:
+        return self.lenient_found / self.gold if self.gold else 0.0
+
+    @property
+    def type_accuracy(self) -> float:
+        return self.typed_right / self.typed if self.typed else 0.0
+
+
+def coarse(kind: str, ontology: Ontology) -> str:
+    for name in COARSE:
+        if kind == name or ontology.is_a(kind, name):
+            return name
+    return kind
+
+
+def _spans(graph: Graph, subject: URIRef, predicate: URIRef, release: str) -> tuple[tuple[int, int], ...]:
+    found = []
+    for value in graph.objects(subject, predicate):
+        match = SPAN_IRI.search(str(value))
+        if match and match.group("id") == release:
+            found.append((int(match.group("start")), int(match.group("end"))))
+    return tuple(sorted(found))
+
+
+def gold_entities(data_file: Path, release: str) -> list[GoldEntity]:
+    """The curated entities of a release file: those with mentions, and every agreement and event."""
+    graph = Graph().parse(data_file, format="turtle")
+    entities = []
+    for subject in sorted({s for s in graph.subjects(RDF.type, None) if isinstance(s, URIRef)
+                           and str(s).startswith(str(ID))}):
+        kinds = sorted(str(k)[len(str(MKG)):] for k in graph.objects(subject, RDF.type) if str(k).startswith(MKG))
+        if kinds:
+            entities.append(GoldEntity(str(subject)[len(str(ID)):], kinds[0],
+                                       _spans(graph, subject, MKG.mention, release),
+                                       _spans(graph, subject, PROV.wasDerivedFrom, release)))
+    return entities
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
+    shared = min(a[1], b[1]) - max(a[0], b[0])
+    return shared / max(a[1] - a[0], b[1] - b[0]) if shared > 0 else 0.0
+
+
+def score(rows: list[Row], gold: list[GoldEntity], ontology: Ontology) -> Score:
+    result = Score()
+    mentioned = [g for g in gold if g.spans]
+    entity_rows = [r for r in rows if not r.why.startswith("cue:")]
+    cue_rows = [r for r in rows if r.why.startswith("cue:")]
+    result.rows, result.cue_rows, result.gold = len(entity_rows), len(cue_rows), len(mentioned)
+    strict_hits: dict[str, list[Row]] = defaultdict(list)
+    lenient_hits: dict[str, list[Row]] = defaultdict(list)
+    for row in entity_rows:
+        strict = [g for g in mentioned if set(row.mentions) & set(g.spans)]
+        lenient = [g for g in mentioned if any(_overlap(m, s) >= 0.5 for m in row.mentions for s in g.spans)]
+        for g in strict:
+            strict_hits[g.slug].append(row)
+        for g in lenient:
+            lenient_hits[g.slug].append(row)
+        result.strict_correct += bool(strict)
+        result.lenient_correct += bool(lenient)
+        if not lenient:
+            result.edits["rejects"] += 1
+            result.rejected.append(row.form)
+            continue
+        if not strict:
+            result.edits["span fixes"] += 1
+        matched = strict or lenient
+        result.typed += 1
+        if any(coarse(row.kind, ontology) == coarse(g.kind, ontology) for g in matched):
+            result.typed_right += 1
+        else:
+            result.edits["retypes"] += 1
+        if row.iri.startswith(("http://", "https://")):
+            result.links += 1
+            result.links_right += any(row.iri.endswith(f"/id/{g.slug}") for g in strict)
+    result.strict_found = sum(1 for g in mentioned if g.slug in strict_hits)
+    result.lenient_found = sum(1 for g in mentioned if g.slug in lenient_hits)
+    for g in mentioned:
+        rows_for = {id(r) for r in strict_hits.get(g.slug) or lenient_hits.get(g.slug, [])}
+        result.edits["merges"] += max(0, len(rows_for) - 1)
+    targets = [g for g in gold if coarse(g.kind, ontology) in ("Event", "Agreement")]
+    covered = set()
+    for g in targets:
+        for row in cue_rows:
+            if coarse(row.kind, ontology) != coarse(g.kind, ontology):
+                continue
+            sentence = row.sentences[0]
+            if sentence in g.sources or any(sentence[0] <= s < sentence[1] for s, _ in g.spans):
+                covered.add(g.slug)
+    result.cue_targets, result.cue_covered = len(targets), len(covered)
+    for g in mentioned:
+        if g.slug not in lenient_hits and g.slug not in covered:
+            result.edits["additions"] += 1
+            result.missed.append(g.slug)
+    useful_cues = {id(r) for r in cue_rows for g in targets if g.slug in covered
+                   and (r.sentences[0] in g.sources or any(r.sentences[0][0] <= s < r.sentences[0][1]
+                                                           for s, _ in g.spans))}
+    result.edits["rejects"] += sum(1 for r in cue_rows if id(r) not in useful_cues)
+    return result

@@ -1,0 +1,135 @@
+"""One test per post-rule, each with the case it must leave alone (texts written for the tests, not our releases)."""
+
+from __future__ import annotations
+
+from montagne_kg.building.ingestion import rules
+from montagne_kg.building.ingestion.rules import Candidate
+from montagne_kg.building.ingestion.text import ReleaseText
+
+
+def run(rule, text: str, *spans: tuple[str, str | None]) -> list[tuple[str, str | None]]:
+    """Apply ``rule`` to candidates given as (quoted text, kind); return (text, kind) of what it gives back."""
+    release = ReleaseText(text)
+    found, start = [], 0
+    for quote, kind in spans:
+        start = text.index(quote, start)
+        found.append(Candidate(start, start + len(quote), kind, ("test",)))
+    return [(text[c.start:c.end], c.kind) for c in sorted(rule(release, found), key=lambda c: (c.start, -c.end))]
+
+
+def test_cut_at_line_break() -> None:
+    assert run(rules.cut_at_line_break, "Les JO d'Hiver 2030\n\nDu 4 mars", ("JO d'Hiver 2030\n\nDu 4", None)) == \
+        [("JO d'Hiver 2030", None)]
+    assert run(rules.cut_at_line_break, "à Val Thorens.", ("Val Thorens", "Place")) == [("Val Thorens", "Place")]
+
+
+def test_strip_edges() -> None:
+    assert run(rules.strip_edges, "Vive les Jeux de Milan 2026 !", ("Jeux de Milan 2026 !", None)) == \
+        [("Jeux de Milan 2026", None)]
+    assert run(rules.strip_edges, "à Saint-Gervais", ("Saint-Gervais", "Place")) == [("Saint-Gervais", "Place")]
+
+
+def test_trim_honorifics() -> None:
+    assert run(rules.trim_honorifics, "reçu par Mme Anne Durand", ("Mme Anne Durand", "Person")) == \
+        [("Anne Durand", "Person")]
+    assert run(rules.trim_honorifics, "avec Mathieu Martin", ("Mathieu Martin", "Person")) == \
+        [("Mathieu Martin", "Person")]
+
+
+def test_trim_titles_keeps_the_place_after_a_title_and_drops_a_title_alone() -> None:
+    text = "en présence du Consul de Suisse et du Maire"
+    assert run(rules.trim_titles, text, ("Consul de Suisse", "Organisation"), ("Maire", "Person")) == \
+        [("Suisse", "Place")]
+    assert run(rules.trim_titles, "la Compagnie du Mont-Blanc", ("Compagnie du Mont-Blanc", "Organisation")) == \
+        [("Compagnie du Mont-Blanc", "Organisation")]
+
+
+def test_trim_determiners_only_lowercase_ones() -> None:
+    assert run(rules.trim_determiners, "vers la Savoie", ("la Savoie", "Place")) == [("Savoie", "Place")]
+    assert run(rules.trim_determiners, "à La Clusaz", ("La Clusaz", "Place")) == [("La Clusaz", "Place")]
+    assert run(rules.trim_determiners, "l'université de Grenoble", ("université de Grenoble", "Organisation")) == \
+        [("université de Grenoble", "Organisation")]  # « un » is not a determiner inside « université »
+
+
+def test_trim_trailing_function_words() -> None:
+    assert run(rules.trim_trailing_function_words, "de la Jeunesse et de", ("Jeunesse et", None)) == \
+        [("Jeunesse", None)]
+    assert run(rules.trim_trailing_function_words, "Rhône et Loire", ("Rhône et Loire", "Place")) == \
+        [("Rhône et Loire", "Place")]
+
+
+def test_trim_generic_heads_but_not_naming_heads() -> None:
+    text = "le savoir-faire de Val Cenis, du club de ski de Bessans"
+    assert run(rules.trim_generic_heads, text, ("savoir-faire de Val Cenis", None)) == [("Val Cenis", None)]
+    assert run(rules.trim_generic_heads, text, ("club de ski de Bessans", "Club")) == \
+        [("club de ski de Bessans", "Club")]
+
+
+def test_city_authorities() -> None:
+    signs = "La Ville de Grenoble a signé un accord avec la ville de Tomsk."
+    assert run(rules.city_authorities, signs, ("Grenoble", "Place"), ("Tomsk", "Place")) == [
+        ("Ville de Grenoble", "Municipality"), ("Grenoble", "City"), ("ville de Tomsk", "Municipality"),
+        ("Tomsk", "City")]
+    visits = "Ils ont visité la ville de Tomsk."  # no act: the place only
+    assert run(rules.city_authorities, visits, ("Tomsk", "Place")) == [("Tomsk", "City")]
+    assert run(rules.city_authorities, "vers Tomsk.", ("Tomsk", "Place")) == [("Tomsk", "Place")]
+
+
+def test_expand_to_heads() -> None:
+    text = "la station de ski de Tignes, le club de ski de Bessans"
+    assert run(rules.expand_to_heads, text, ("Tignes", "Place"), ("Bessans", "Place")) == [
+        ("station de ski de Tignes", "SkiResort"), ("club de ski de Bessans", "Club"), ("Bessans", "Place")]
+    assert run(rules.expand_to_heads, "la gare de Modane", ("Modane", "Place")) == [("Modane", "Place")]
+
+
+def test_merge_adjacent_places() -> None:
+    text = "la région Provence Alpes Côte d'Azur, et Nice, Cannes"
+    assert run(rules.merge_adjacent_places, text, ("Provence", "Place"), ("Côte", "Place")) == \
+        [("Provence Alpes Côte", "Place")]
+    assert run(rules.merge_adjacent_places, text, ("Nice", "Place"), ("Cannes", "Place")) == \
+        [("Nice", "Place"), ("Cannes", "Place")]
+
+
+def test_drop_directions() -> None:
+    assert run(rules.drop_directions, "au Sud-Est de Lyon", ("Sud-Est", "Place"), ("Lyon", "Place")) == \
+        [("Lyon", "Place")]
+
+
+def test_drop_common_words() -> None:
+    text = "- **Coopération dans le Tourisme** : le tourisme de montagne, avec Annecy."
+    assert run(rules.drop_common_words, text, ("Tourisme", "Place"), ("Annecy", "Place")) == [("Annecy", "Place")]
+
+
+def test_type_cues() -> None:
+    text = "la société Sigma, la Fédération Française de Luge, Grand Annecy Agglomération, le Mont Ventoux"
+    assert run(rules.type_cues, text, ("Sigma", "Place"), ("Fédération Française de Luge", "Organisation"),
+               ("Grand Annecy Agglomération", "Place"), ("Mont Ventoux", "Place")) == [
+        ("Sigma", "Firm"), ("Fédération Française de Luge", "Federation"), ("Grand Annecy Agglomération",
+                                                                          "Intercommunality"),
+        ("Mont Ventoux", "Mountain")]
+    assert run(rules.type_cues, "avec Sigma", ("Sigma", "Place")) == [("Sigma", "Place")]
+
+
+def test_lists_take_the_majority_or_firms_and_add_skipped_items() -> None:
+    text = "des entreprises de la région (Alpha, Beta, Gamma, Delta, Epsilon)."
+    assert run(rules.lists, text, ("Alpha", "Place"), ("Beta", "Organisation"), ("Delta", "Organisation"),
+               ("Epsilon", "Place")) == [("Alpha", "Firm"), ("Beta", "Firm"), ("Gamma", "Firm"), ("Delta", "Firm"),
+                                         ("Epsilon", "Firm")]
+    cities = "à Lyon, Turin et Genève"
+    assert run(rules.lists, cities, ("Lyon", "Place"), ("Turin", "Organisation"), ("Genève", "Place")) == \
+        [("Lyon", "Place"), ("Turin", "Place"), ("Genève", "Place")]
+    assert run(rules.lists, "Lyon et Turin", ("Lyon", "Place"), ("Turin", "Organisation")) == \
+        [("Lyon", "Place"), ("Turin", "Organisation")]  # two are not a list
+
+
+def test_default_kinds() -> None:
+    assert run(rules.default_kinds, "le Salon Mountain Planet et Alpha Tech", ("Salon Mountain Planet", None),
+               ("Alpha Tech", None)) == [("Salon Mountain Planet", "Event"), ("Alpha Tech", "Organisation")]
+
+
+def test_event_years() -> None:
+    text = "les JO de 2030, les Jeux d'Hiver à Milan en 2026, les JO"
+    assert run(rules.event_years, text, ("JO", "SportsEvent"), ("Jeux d'Hiver", "SportsEvent"),
+               ("JO", "SportsEvent")) == [("JO de 2030", "SportsEvent"), ("Jeux d'Hiver à Milan en 2026",
+                                                                         "SportsEvent"), ("JO", "SportsEvent")]
+    assert run(rules.event_years, "Lyon en 2026", ("Lyon", "Place")) == [("Lyon", "Place")]
