@@ -139,6 +139,31 @@ def cmd_ingest_propose(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ingest_review(args: argparse.Namespace) -> int:
+    from werkzeug.serving import make_server
+
+    from montagne_kg.building.ingestion.addition import Ontology, ReviewFiles
+    from montagne_kg.building.ingestion.review import ReviewError, read_review
+    from montagne_kg.building.ingestion.review_page import create_review_app
+    from montagne_kg.building.project import Project
+
+    files = ReviewFiles(Path(args.review_dir), args.id)
+    try:
+        read_review(files.table)
+        files.text.read_bytes().decode("utf-8")
+    except (ReviewError, OSError, UnicodeDecodeError) as err:
+        print(f"montagne-kg ingest review: {err}", file=sys.stderr)
+        return 2
+    app = create_review_app(files, Ontology(Project(Path(args.root)).ontology))
+    server = make_server("127.0.0.1", args.port, app)  # loopback only: the page writes the review file
+    print(f"reviewing {files.table} on http://127.0.0.1:{server.server_port}/ (Ctrl+C to stop)", file=sys.stderr)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
 def cmd_ingest_apply(args: argparse.Namespace) -> int:
     from montagne_kg.building.build import BuildError
     from montagne_kg.building.ingestion.addition import apply_review
@@ -199,6 +224,11 @@ def parser() -> argparse.ArgumentParser:
     prop.add_argument("--review-dir", default=str(CHECKOUT / "review"), help="where review files go (review/)")
     prop.add_argument("--build-dir", default=str(DEFAULT_BUILD_DIR), help="the build whose names are known")
     prop.set_defaults(func=cmd_ingest_propose)
+    rev = steps.add_parser("review", help="a local page (127.0.0.1) to decide review/<id>.tsv from the keyboard")
+    rev.add_argument("id", help="the release id, e.g. 004")
+    rev.add_argument("--review-dir", default=str(CHECKOUT / "review"), help="where review files are (review/)")
+    rev.add_argument("--port", type=int, default=8001, help="loopback port (default 8001; 0 picks a free one)")
+    rev.set_defaults(func=cmd_ingest_review)
     app = steps.add_parser("apply", help="check a decided review file, write the release into data/ and build")
     app.add_argument("review", help="review/<id>.tsv")
     app.add_argument("--build-dir", default=str(DEFAULT_BUILD_DIR), help="build directory (default: build/)")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -18,6 +20,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from playwright.sync_api import BrowserContext, Page, sync_playwright
 from rdflib import Graph
 
 from montagne_kg.building.build import Assembled, assemble, write_build
@@ -151,3 +154,30 @@ def sparql_stand_in() -> Iterator[StandIn]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+# Browser tests drive Debian's chromium through Playwright (installed by `make test`; never downloaded).
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[BrowserContext]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed at /usr/bin/chromium: run `make test`, which installs it")
+    profile = tempfile.mkdtemp(prefix="montagne-kg-chromium-")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            user_data_dir=profile, executable_path=CHROMIUM, headless=True, args=ARGS,
+            viewport={"width": 1280, "height": 900})
+        yield context
+        context.close()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def screenshot(page: Page, name: str, request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """Screenshots go to docs/ with --update-screenshots (committed), else to a temporary directory."""
+    folder = ROOT / "docs" if request.config.getoption("--update-screenshots") else tmp_path
+    path = folder / name
+    page.screenshot(path=str(path), full_page=True)
+    return path

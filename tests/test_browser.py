@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.conftest import ROOT, live_server
+from tests.conftest import live_server, screenshot
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 LABEL = ('SELECT ?label WHERE { <https://w3id.org/montagne-kg/id/chambery> '
          '<http://www.w3.org/2000/01/rdf-schema#label> ?label }')
 
@@ -25,33 +21,11 @@ def server(build_dir: Path) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[BrowserContext]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is not installed at /usr/bin/chromium: run `make test`, which installs it")
-    profile = tempfile.mkdtemp(prefix="montagne-kg-chromium-")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            user_data_dir=profile, executable_path=CHROMIUM, headless=True, args=ARGS,
-            viewport={"width": 1280, "height": 900})
-        yield context
-        context.close()
-    shutil.rmtree(profile, ignore_errors=True)
-
-
 @pytest.fixture
 def page(browser: BrowserContext) -> Iterator[Page]:
     tab = browser.new_page()
     yield tab
     tab.close()
-
-
-def screenshot(page: Page, name: str, request: pytest.FixtureRequest, tmp_path: Path) -> Path:
-    """Screenshots go to docs/ with --update-screenshots (committed), else to a temporary directory."""
-    folder = ROOT / "docs" if request.config.getoption("--update-screenshots") else tmp_path
-    path = folder / name
-    page.screenshot(path=str(path), full_page=True)
-    return path
 
 
 def test_type_and_run_a_query(page: Page, server: str) -> None:

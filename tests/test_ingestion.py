@@ -185,6 +185,11 @@ def test_a_bad_decision_blocks_apply(scratch: Path, capsys: pytest.CaptureFixtur
     assert f"003.tsv:{line_of(scratch, 'Almaty')}: {message}" in apply_fails(scratch, capsys)
 
 
+def test_a_known_entity_keeps_its_class(scratch: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    decide(scratch, {**CURATOR, "Pékin": "kind:Country"})
+    assert f"003.tsv:{line_of(scratch, 'Pékin')}: pekin is a known entity" in apply_fails(scratch, capsys)
+
+
 def test_an_agreement_without_parties_blocks_apply(scratch: Path, capsys: pytest.CaptureFixture[str]) -> None:
     decide(scratch, {**CURATOR, "convention de partenariat": "accept"})
     assert "needs two parties" in apply_fails(scratch, capsys)

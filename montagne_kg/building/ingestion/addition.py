@@ -160,8 +160,9 @@ def plan(files: ReviewFiles, text: str, rows: list[Row], known: dict[str, KnownE
             problems.append(f"{where}: {('same:' + target) if decision.same else target} names no entity: neither "
                             "in the build nor a row accepted in this file")
             continue
-        if problems:
-            continue
+        if target in known and (decision.kind or decision.rename):
+            problems.append(f"{where}: {target} is a known entity: it keeps its class and label (they are stated "
+                            "in the release files that name it); the form becomes another name of it")
         kind = known[target].kind if target in known else decision.kind or row.kind
         entity = entities.get(target)
         if entity is None:

@@ -1,7 +1,8 @@
-"""Agreement and event rows: sentences that sign something, or send a delegation on a date.
+"""Agreement and event rows: sentences that sign something, or send a delegation somewhere.
 
 An agreement or a trip is rarely a name in the text, so NER cannot find it; these rows point the curator at the
-sentence, with the cue words as the form and the names of that sentence as candidate parties.
+sentence, with the cue words as the form and the names of that sentence as candidate parties. A trip word counts
+in a dated sentence, or when it says whose trip it is (« le déplacement de Patrick Kanner »).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ AGREEMENT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?i)\b(?:protocoles? d'accord|mémorandums?|accords?)\b"), "Agreement"),
 )
 TRIP_WORDS = re.compile(r"(?i)\b(?:délégations?|missions?|visites?|déplacements?|voyages?|séjours?)\b")
+# « le déplacement de Patrick Kanner », « la délégation « montagne » Auvergne Rhône Alpes »: whose trip it is
+WHOSE_TRIP = re.compile(r"\s+(?:de la |de l'|du |des |de |d')?(?:«[^»]{1,40}»\s*)?[A-ZÀ-Ý]")
 MONTHS = r"(?:janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)"
 DATE = re.compile(rf"(?i)\b(?:\d{{1,2}}(?:er)?\s+(?:au\s+\d{{1,2}}(?:er)?\s+)?{MONTHS}(?:\s+\d{{4}})?|"
                   rf"{MONTHS}\s+\d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{4}})\b")
@@ -37,7 +40,8 @@ class Cue:
 
 
 def cues(text: ReleaseText) -> list[Cue]:
-    """One cue per agreement word of a signing sentence, and per trip word of a dated sentence."""
+    """One cue per agreement word of a signing sentence, and per trip word of a dated sentence or followed by
+    whose trip it is."""
     found = []
     analysed = text.analysed  # apostrophes straightened, debris blanked
     for sentence in text.sentences:
@@ -52,8 +56,9 @@ def cues(text: ReleaseText) -> list[Cue]:
                     taken.append(match.span())
                     found.append(Cue(sentence.start + match.start(), sentence.start + match.end(), kind,
                                      match.group(0).lower(), span))
-        if DATE.search(passage):
-            for match in TRIP_WORDS.finditer(passage):
+        dated = DATE.search(passage) is not None
+        for match in TRIP_WORDS.finditer(passage):
+            if dated or WHOSE_TRIP.match(passage, match.end()):
                 found.append(Cue(sentence.start + match.start(), sentence.start + match.end(), "Visit",
                                  match.group(0).lower(), span))
     return sorted(found, key=lambda c: (c.start, c.end))

@@ -1,0 +1,32 @@
+"""Agreement and trip rows: which sentences give them, and which do not (texts written for the tests)."""
+
+from __future__ import annotations
+
+from montagne_kg.building.ingestion.cues import cues
+from montagne_kg.building.ingestion.text import ReleaseText
+
+
+def found(text: str) -> list[tuple[str, str]]:
+    return [(text[c.start:c.end], c.kind) for c in cues(ReleaseText(text))]
+
+
+def test_a_signing_sentence_gives_one_row_per_agreement_word() -> None:
+    text = "La Ville d'Annecy a signé une lettre d'intention et un accord de coopération avec Tomsk."
+    assert found(text) == [("lettre d'intention", "LetterOfIntent"), ("accord de coopération", "CooperationAgreement")]
+    assert found("Le groupe a conclu un contrat et créé une joint-venture.") == \
+        [("contrat", "Contract"), ("joint-venture", "JointVentureAgreement")]
+
+
+def test_no_signing_verb_no_agreement_row() -> None:
+    assert found("Un accord de coopération est à l'étude avec Tomsk.") == []
+
+
+def test_a_trip_word_in_a_dated_sentence_or_saying_whose_trip() -> None:
+    assert found("Du 3 au 7 mars 2019, une délégation s'est rendue à Tomsk.") == [("délégation", "Visit")]
+    assert found("Elle accompagnait le déplacement de Anne Durand.") == [("déplacement", "Visit")]
+    assert found("La délégation « savoyarde » Annecy Mont-Blanc était là.") == [("délégation", "Visit")]
+
+
+def test_a_trip_word_alone_gives_no_row() -> None:
+    assert found("La mission a été un succès.") == []
+    assert found("Sa mission est de former des moniteurs.") == []
