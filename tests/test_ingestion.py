@@ -219,13 +219,14 @@ def test_propose_refuses_an_existing_id(scratch: Path, capsys: pytest.CaptureFix
 def test_proposals_hold_their_measured_floor(build_dir: Path, project_sources: Project, known_from: str,
                                              release: str) -> None:
     """Leave-one-out on our curated data (bench/ingest.py reports the figures): names known from one release only,
-    proposals for the other, scored against its curated mentions. Floors under the measured figures, so that a
-    change to a rule that loses quality fails here."""
+    proposals for the other, scored against its curated mentions. The issue's targets, which the measured figures
+    meet (in-sample), so that a change to a rule that loses quality fails here."""
     rows_ = propose(release, (project_sources.releases / f"{release}.txt").read_text(encoding="utf-8"),
                     Gazetteer.from_build(build_dir, only_release=known_from))
     result = score(rows_, gold_entities(project_sources.data / f"{release}.ttl", release),
                    Ontology(project_sources.ontology))
     assert result.strict_precision >= 0.9
-    assert result.strict_recall >= 0.8
+    assert result.strict_recall >= 0.9
     assert result.type_accuracy >= 0.95
+    assert sum(result.edits.values()) <= 10
     assert result.links > 0 and result.links_right == result.links  # a wrong known-entity link is worse than none

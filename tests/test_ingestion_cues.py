@@ -14,7 +14,7 @@ def test_a_signing_sentence_gives_one_row_per_agreement_word() -> None:
     text = "La Ville d'Annecy a signé une lettre d'intention et un accord de coopération avec Tomsk."
     assert found(text) == [("lettre d'intention", "LetterOfIntent"), ("accord de coopération", "CooperationAgreement")]
     assert found("Le groupe a conclu un contrat et créé une joint-venture.") == \
-        [("contrat", "Contract"), ("joint-venture", "JointVentureAgreement")]
+        [("contrat", "Contract"), ("joint-venture", "JointVenture")]  # the company the partners form
 
 
 def test_no_signing_verb_no_agreement_row() -> None:
@@ -23,8 +23,10 @@ def test_no_signing_verb_no_agreement_row() -> None:
 
 def test_a_trip_word_in_a_dated_sentence_or_saying_whose_trip() -> None:
     assert found("Du 3 au 7 mars 2019, une délégation s'est rendue à Tomsk.") == [("délégation", "Visit")]
-    assert found("Elle accompagnait le déplacement de Anne Durand.") == [("déplacement", "Visit")]
-    assert found("La délégation « savoyarde » Annecy Mont-Blanc était là.") == [("délégation", "Visit")]
+    # named with whose trip it is, the row's form runs over the name
+    assert found("Elle accompagnait le déplacement de Anne Durand.") == [("déplacement de Anne Durand", "Visit")]
+    assert found("La délégation « savoyarde » Annecy Mont-Blanc était là.") == \
+        [("délégation « savoyarde » Annecy Mont-Blanc", "Visit")]
 
 
 def test_a_trip_word_alone_gives_no_row() -> None:

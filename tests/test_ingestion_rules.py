@@ -133,3 +133,19 @@ def test_event_years() -> None:
                ("JO", "SportsEvent")) == [("JO de 2030", "SportsEvent"), ("Jeux d'Hiver à Milan en 2026",
                                                                          "SportsEvent"), ("JO", "SportsEvent")]
     assert run(rules.event_years, "Lyon en 2026", ("Lyon", "Place")) == [("Lyon", "Place")]
+
+
+def test_fax_sender() -> None:
+    text = "Date 03/03/2019\nde la part de direction des sports\n\nLa direction des sports a reçu Anne Durand."
+    release = ReleaseText(text)
+    assert [(text[c.start:c.end], c.kind) for c in rules.fax_sender(release, [])] == \
+        [("direction des sports", "OrganisationalUnit")]
+    plain = "Un message de la part de Anne Durand a été lu."  # not a header line
+    assert rules.fax_sender(ReleaseText(plain), []) == []
+
+
+def test_development_projects() -> None:
+    text = "La rénovation de la station de Valloire débute, près de Valmeinier."
+    assert run(rules.development_projects, text, ("station de Valloire", "SkiResort"), ("Valmeinier", "Place")) == [
+        ("rénovation de la station de Valloire", "DevelopmentProject"), ("station de Valloire", "SkiResort"),
+        ("Valmeinier", "Place")]

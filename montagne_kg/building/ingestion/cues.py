@@ -19,12 +19,14 @@ AGREEMENT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?i)\bconventions?(?: de partenariat)?\b"), "PartnershipConvention"),
     (re.compile(r"(?i)\bpartenariats?\b"), "PartnershipConvention"),
     (re.compile(r"(?i)\bcontrats?\b"), "Contract"),
-    (re.compile(r"(?i)\bjoint[- ]ventures?\b|\bcoentreprises?\b"), "JointVentureAgreement"),
+    # a joint venture is the company the partners form (its agreement is the signing sentence's other row)
+    (re.compile(r"(?i)\bjoint[- ]ventures?\b|\bcoentreprises?\b"), "JointVenture"),
     (re.compile(r"(?i)\b(?:protocoles? d'accord|mémorandums?|accords?)\b"), "Agreement"),
 )
 TRIP_WORDS = re.compile(r"(?i)\b(?:délégations?|missions?|visites?|déplacements?|voyages?|séjours?)\b")
 # « le déplacement de Patrick Kanner », « la délégation « montagne » Auvergne Rhône Alpes »: whose trip it is
-WHOSE_TRIP = re.compile(r"\s+(?:de la |de l'|du |des |de |d')?(?:«[^»]{1,40}»\s*)?[A-ZÀ-Ý]")
+NAME_RUN = r"[A-ZÀ-Ý][\w'’-]*(?:\s+(?:(?:de la|de l'|de|du|des|d'|&|et)\s+)*[A-ZÀ-Ý][\w'’-]*)*"
+WHOSE_TRIP = re.compile(rf"\s+(?:de la |de l'|du |des |de |d')?(?:«[^»]{{1,40}}»\s*)?{NAME_RUN}")
 MONTHS = r"(?:janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)"
 DATE = re.compile(rf"(?i)\b(?:\d{{1,2}}(?:er)?\s+(?:au\s+\d{{1,2}}(?:er)?\s+)?{MONTHS}(?:\s+\d{{4}})?|"
                   rf"{MONTHS}\s+\d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{4}})\b")
@@ -58,7 +60,9 @@ def cues(text: ReleaseText) -> list[Cue]:
                                      match.group(0).lower(), span))
         dated = DATE.search(passage) is not None
         for match in TRIP_WORDS.finditer(passage):
-            if dated or WHOSE_TRIP.match(passage, match.end()):
-                found.append(Cue(sentence.start + match.start(), sentence.start + match.end(), "Visit",
+            whose = WHOSE_TRIP.match(passage, match.end())
+            if dated or whose:  # the trip is named with whose it is: « le déplacement de Patrick Kanner »
+                end = whose.end() if whose else match.end()
+                found.append(Cue(sentence.start + match.start(), sentence.start + end, "Visit",
                                  match.group(0).lower(), span))
     return sorted(found, key=lambda c: (c.start, c.end))

@@ -45,6 +45,10 @@ FIRST_WORD_KINDS = {"fédération": "Federation", "syndicat": "ProfessionalUnion
 # words inside a name that say what it is (« Chambéry métropole Cœur des Bauges », « Grand Lyon Agglomération »)
 INNER_WORD_KINDS = {"métropole": "Intercommunality", "agglomération": "Intercommunality",
                     "communauté": "Intercommunality", "département": "RegionalAuthority"}
+FAX_SENDER = re.compile(r"(?im)^[ \t]*(?:de la part de[ \t]*:?|expéditeur[ \t]*:|de[ \t]*:)[ \t]*(\S[^\n]*?)[ \t]*$")
+UNIT_HEAD = re.compile(r"(?i)(?:service|direction|département|pôle|bureau|cabinet)\b")
+PROJECT_BEFORE = re.compile(r"\b(?:aménagement|construction|rénovation|extension|modernisation|création)\s+"
+                            r"(?:de la|de l'|du|des|de|d')\s*$")
 YEAR_AFTER = re.compile(r"^(?:\s+(?:à|de)\s+[A-ZÀ-Ý][\w-]*)?\s+(?:de\s+|en\s+)?\d{4}\b")
 EVENT_KINDS = frozenset({"Event", "SportsEvent"})
 FIRM_BEFORE = re.compile(r"\b(?:[Ss]ociété|[Gg]roupe|[Ee]ntreprise|[Ff]irme|start-up|PME)(?:\s+[a-zà-ÿ]+){0,3}\s+$")
@@ -223,6 +227,31 @@ def expand_to_heads(text: ReleaseText, candidates: list[Candidate]) -> list[Cand
     return out
 
 
+def development_projects(text: ReleaseText, candidates: list[Candidate]) -> list[Candidate]:
+    """Works on a named site are a project of their own (« l'aménagement de la station de Kok Zhailau »); the site
+    stays a place."""
+    added = []
+    for c in candidates:
+        before = text.analysed[_sentence_start(text, c.start):c.start]
+        match = PROJECT_BEFORE.search(before) if c.kind in PLACE_KINDS else None
+        if match:
+            start = c.start - (len(before) - match.start())
+            added.append(Candidate(start, c.end, "DevelopmentProject", (*c.why, "development-projects")))
+    return candidates + added
+
+
+def fax_sender(text: ReleaseText, candidates: list[Candidate]) -> list[Candidate]:
+    """A fax cover sheet's « de la part de … » line names the sending body, often a department in lowercase
+    (« de la part de service communication »)."""
+    added = []
+    for match in FAX_SENDER.finditer(text.analysed):
+        start, end = match.span(1)
+        if not any(c.start < end and start < c.end for c in candidates):
+            kind = "OrganisationalUnit" if UNIT_HEAD.match(match.group(1)) else "Organisation"
+            added.append(Candidate(start, end, kind, ("fax-sender",)))
+    return candidates + added
+
+
 def merge_adjacent_places(text: ReleaseText, candidates: list[Candidate]) -> list[Candidate]:
     """Place fragments separated only by spaces, hyphens or capitalised words are one place (« Auvergne » +
     « Rhône Alpes », « Auvergne » … « Alpes »)."""
@@ -352,8 +381,9 @@ def default_kinds(text: ReleaseText, candidates: list[Candidate]) -> list[Candid
 
 
 RULES: tuple[Rule, ...] = (
-    cut_at_line_break, strip_edges, trim_honorifics, trim_titles, trim_determiners, trim_trailing_function_words,
-    strip_edges, trim_generic_heads, city_authorities, expand_to_heads, merge_adjacent_places, drop_directions,
+    fax_sender, cut_at_line_break, strip_edges, trim_honorifics, trim_titles, trim_determiners,
+    trim_trailing_function_words, strip_edges, trim_generic_heads, city_authorities, expand_to_heads,
+    development_projects, merge_adjacent_places, drop_directions,
     drop_common_words, type_cues, lists, default_kinds, event_years,
 )
 

@@ -3,8 +3,9 @@
 Gold: the entities ``data/<id>.ttl`` gives a mention in the release, with their class. A row matches an entity
 strictly when one of its mentions is one of the entity's spans, leniently when one overlaps a span by at least half
 of the longer of the two. Kinds are compared coarsely (person, place, organisation, event, agreement), as a curator
-would retype. Cue rows are scored apart: they cover an agreement or event of the release when one sits in a
-sentence the entity is derived from or mentioned in.
+would retype. Trip rows are scored as names too (applied, they are entities with a mention); all cue rows are also
+scored for coverage: they cover an agreement or event of the release when one sits in a sentence the entity is
+derived from or mentioned in.
 """
 
 from __future__ import annotations
@@ -112,8 +113,9 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
 def score(rows: list[Row], gold: list[GoldEntity], ontology: Ontology) -> Score:
     result = Score()
     mentioned = [g for g in gold if g.spans]
-    entity_rows = [r for r in rows if not r.why.startswith("cue:")]
+    # a trip row becomes an entity with its mention, as any name does; an agreement row gets no mention
     cue_rows = [r for r in rows if r.why.startswith("cue:")]
+    entity_rows = [r for r in rows if not r.why.startswith("cue:") or coarse(r.kind, ontology) != "Agreement"]
     result.rows, result.cue_rows, result.gold = len(entity_rows), len(cue_rows), len(mentioned)
     strict_hits: dict[str, list[Row]] = defaultdict(list)
     lenient_hits: dict[str, list[Row]] = defaultdict(list)
