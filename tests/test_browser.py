@@ -113,3 +113,20 @@ def test_search_from_the_home_page(page: Page, server: str) -> None:
     page.press(".big-search input", "Enter")
     page.locator("ul.results a", has_text="La Féclaz").first.click()
     expect(page.locator("h1")).to_have_text("La Féclaz")
+
+
+def test_browse_a_class_from_the_home_page(page: Page, server: str) -> None:
+    page.goto(server + "/")
+    page.click('a[href="/class/Firm"]')
+    expect(page.locator("h1")).to_contain_text("Firm")
+    page.click("th a >> text=Label")  # sort by label, descending
+    expect(page.locator("th[aria-sort=descending]")).to_contain_text("Label")
+    page.click('.facets a[href*="subclass=IndustrialGroup"]')
+    expect(page.locator("table.results tbody tr")).to_have_count(1)
+    expect(page.locator("table.results tbody")).to_contain_text("CCZMMA")
+
+
+def test_a_class_page_fits_a_phone_screen(page: Page, server: str) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(server + "/class/Organisation")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -8,10 +8,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from flask import current_app
+
 from montagne_kg.serving.answers import QueryJob
 from montagne_kg.serving.clients import run_for_client
 from montagne_kg.serving.errors import refuse
-from montagne_kg.serving.knowledge_graph import KnowledgeGraph
+from montagne_kg.serving.knowledge_graph import KnowledgeGraph, get_kg
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 RELEASE_ID = re.compile(r"^[0-9]{3}$")
@@ -289,3 +291,10 @@ class Catalogue:
             sentence = min(containing, key=lambda s: s[1] - s[0])[2] if containing else ""
             mentions.append(Mention(rid, row["q"]["value"], begin, end, row["k"]["value"], sentence))
         return sorted(mentions, key=lambda m: (m.release, m.begin))
+
+
+def get_catalogue() -> Catalogue:
+    """The app's catalogue (one per worker: its caches hold the build's labels, sentences and search index)."""
+    if "catalogue" not in current_app.extensions:
+        current_app.extensions["catalogue"] = Catalogue(get_kg())
+    return current_app.extensions["catalogue"]

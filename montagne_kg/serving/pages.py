@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup, escape
 
@@ -14,7 +14,8 @@ from montagne_kg.formats import FORMATS, Format
 from montagne_kg.layout import SPAN_IRI
 from montagne_kg.namespaces import PREFIXES
 from montagne_kg.serving import negotiation
-from montagne_kg.serving.catalogue import RELEASE_ID, Catalogue, Term, Value
+from montagne_kg.serving.browse import class_index
+from montagne_kg.serving.catalogue import RELEASE_ID, Catalogue, Term, Value, get_catalogue
 from montagne_kg.serving.diagram import Edge, neighbourhood_svg
 from montagne_kg.serving.knowledge_graph import get_kg
 from montagne_kg.serving.querypage import example_queries
@@ -26,13 +27,6 @@ DATA_FORMATS: tuple[Format, ...] = tuple(f for f in FORMATS if f.name in ("turtl
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 NESTED_ORDER = ("numericValue", "currency", "unit", "qualifier", "quantityLocation")
-
-
-def catalogue() -> Catalogue:
-    kg = get_kg()
-    if "catalogue" not in current_app.extensions:
-        current_app.extensions["catalogue"] = Catalogue(kg)
-    return current_app.extensions["catalogue"]
 
 
 @bp.after_request
@@ -67,7 +61,7 @@ def link(iri: str, text: str | None = None) -> Markup:
     shown = escape(text or span_text(iri) or short_iri(iri))
     if not is_web_iri(iri):
         return Markup(f'<span class="iri">{shown}</span>')
-    href = catalogue().page_path(iri) or iri
+    href = get_catalogue().page_path(iri) or iri
     return Markup(f'<a href="{escape(href)}" title="{escape(iri)}">{shown}</a>')
 
 
@@ -137,7 +131,7 @@ def render_figure(value: Value) -> Markup:
 
 
 def property_label(iri: str) -> str:
-    return catalogue().label(iri, "en") or local_name(iri)
+    return get_catalogue().label(iri, "en") or local_name(iri)
 
 
 def release_label(rid: str) -> str:
@@ -184,7 +178,7 @@ def see_other(slug_path: str) -> Response:
 @bp.route("/id/<slug>")
 def entity_iri(slug: str) -> Response:
     """The entity IRI: 303 to its page or data (or 301/410 when deprecated, 404 when unknown)."""
-    cat = catalogue()
+    cat = get_catalogue()
     iri = cat.entity_iri(slug)
     if iri is None:
         abort(404)
@@ -200,13 +194,13 @@ def entity_iri(slug: str) -> Response:
 
 @bp.route("/id/release/<rid>")
 def release_iri(rid: str) -> Response:
-    if not RELEASE_ID.match(rid) or not catalogue().exists(f"{catalogue().base}id/release/{rid}"):
+    if not RELEASE_ID.match(rid) or not get_catalogue().exists(f"{get_catalogue().base}id/release/{rid}"):
         abort(404)
     return see_other(f"release/{rid}")
 
 
 def neighbourhood(entity) -> str:
-    cat = catalogue()
+    cat = get_catalogue()
     edges = []
     seen = set()
     for prop, values in entity.facts.items():
@@ -227,7 +221,7 @@ def neighbourhood(entity) -> str:
 @bp.route("/page/<slug>")
 def entity_page(slug: str) -> ResponseReturnValue:
     """An entity's page: labels, types, facts, incoming links, Wikidata, the sentences that name it, a diagram."""
-    entity = catalogue().entity(slug)
+    entity = get_catalogue().entity(slug)
     if entity is None:
         return render_template("error.html", title="Not found", message=f"There is no entity “{slug}”."), 404
     facts = sorted(entity.facts.items(), key=lambda kv: property_label(kv[0]))
@@ -255,7 +249,7 @@ def highlighted_text(text: str, marks: list[tuple[int, int, str, str]]) -> Marku
 @bp.route("/page/release/<rid>")
 def release_page(rid: str) -> ResponseReturnValue:
     """A release: metadata, the text with every mention linked, and the facts drawn from it."""
-    cat = catalogue()
+    cat = get_catalogue()
     if not RELEASE_ID.match(rid):
         abort(404)
     path = get_kg().build / "releases" / f"{rid}.txt"
@@ -310,7 +304,7 @@ CONSTRUCT {{
 @bp.route("/data/<slug>.<ext>")
 def entity_data(slug: str, ext: str) -> Response:
     """The machine twin of an entity page (Turtle, JSON-LD, N-Triples)."""
-    cat = catalogue()
+    cat = get_catalogue()
     fmt = data_format(ext)
     iri = cat.entity_iri(slug)
     if fmt is None or iri is None or not cat.exists(iri):
@@ -321,7 +315,7 @@ def entity_data(slug: str, ext: str) -> Response:
 
 @bp.route("/data/release/<rid>.<ext>")
 def release_data(rid: str, ext: str) -> Response:
-    cat = catalogue()
+    cat = get_catalogue()
     fmt = data_format(ext)
     iri = f"{cat.base}id/release/{rid}"
     if fmt is None or not RELEASE_ID.match(rid) or not cat.exists(iri):
@@ -343,9 +337,9 @@ def ontology() -> ResponseReturnValue:
         graph_file = Path(get_kg().build) / "graphs" / "ontology.ttl"
         if choice.format.name == "turtle":
             return Response(graph_file.read_bytes(), content_type=choice.content_type)
-        query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{catalogue().base}graph/ontology> {{ ?s ?p ?o }} }}"
-        return Response(catalogue().construct(query, choice.format.name), content_type=choice.content_type)
-    cat = catalogue()
+        query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{get_catalogue().base}graph/ontology> {{ ?s ?p ?o }} }}"
+        return Response(get_catalogue().construct(query, choice.format.name), content_type=choice.content_type)
+    cat = get_catalogue()
     rows = cat.select(f"SELECT ?t ?p ?o WHERE {{ GRAPH <{cat.base}graph/ontology> {{ ?t ?p ?o "
                       f"FILTER(STRSTARTS(STR(?t), '{cat.base}ontology#')) }} }}")
     terms: dict[str, dict[str, list[Term]]] = {}
@@ -367,12 +361,10 @@ def ontology() -> ResponseReturnValue:
 @bp.route("/")
 def home() -> ResponseReturnValue:
     """What the dataset is, its licence, counts by class, search, example queries, downloads."""
-    cat = catalogue()
-    counts = cat.select(f"SELECT ?c (COUNT(DISTINCT ?e) AS ?n) WHERE {{ ?e a ?c FILTER(STRSTARTS(STR(?c), "
-                        f"'{cat.base}ontology#') && STRSTARTS(STR(?e), '{cat.base}id/')) }} "
-                        "GROUP BY ?c ORDER BY DESC(?n)")
-    classes = [(cat.label(r["c"]["value"], "en") or local_name(r["c"]["value"]), int(r["n"]["value"]))
-               for r in counts]
+    cat = get_catalogue()
+    index = class_index()
+    classes = [(name, cat.label(f"{index.ontology}{name}", "en") or name, n)
+               for name, n in sorted(index.counts.items(), key=lambda item: (-item[1], item[0]))]
     return render_template("home.html", classes=classes, examples=example_queries(), manifest=get_kg().manifest,
                            alternates=[("/.well-known/void", "text/turtle", "VoID description (Turtle)")])
 
@@ -381,9 +373,9 @@ def home() -> ResponseReturnValue:
 def search() -> ResponseReturnValue:
     """Entities by label, accents and case ignored; ?format=json for the machine twin."""
     text = request.args.get("q", "")
-    results = catalogue().search(text) if text else []
+    results = get_catalogue().search(text) if text else []
     if negotiation.wants_json(request.headers.get("Accept"), request.args.get("format")):
         return jsonify(query=text, results=[{"slug": s, "label": lbl, "class": c, "page": f"/page/{s}",
-                                             "iri": f"{catalogue().base}id/{s}"} for s, lbl, c in results])
+                                             "iri": f"{get_catalogue().base}id/{s}"} for s, lbl, c in results])
     return render_template("search.html", q=text, results=results,
                            alternates=[(f"/search?q={quote(text)}&format=json", "application/json", "json")])
