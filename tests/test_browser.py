@@ -130,3 +130,11 @@ def test_a_class_page_fits_a_phone_screen(page: Page, server: str) -> None:
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(server + "/class/Organisation")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_suggestions_as_you_type(page: Page, server: str) -> None:
+    page.goto(server + "/")
+    page.locator("header input[type=search]").press_sequentially("cham")
+    expect(page.locator('header datalist option[value="Chambéry"]')).to_have_count(1)
+    page.locator("header input[type=search]").fill("Chambéry")  # what picking the suggestion does
+    expect(page).to_have_url(f"{server}/page/chambery")

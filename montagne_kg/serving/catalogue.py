@@ -173,17 +173,6 @@ class Catalogue:
                 index.add((fold(row["n"]["value"]), row["n"]["value"], slug, cls))
         return sorted(index)
 
-    def search(self, text: str, limit: int = 50) -> list[tuple[str, str, str]]:
-        """Entities whose label contains ``text`` (accents and case ignored): (slug, name, class)."""
-        needle = fold(text.strip())
-        if not needle:
-            return []
-        seen: dict[str, tuple[str, str, str]] = {}
-        for folded, name, slug, cls in self.search_index:
-            if needle in folded and slug not in seen:
-                seen[slug] = (slug, self.label(f"{self.base}id/{slug}") or name, cls)
-        return sorted(seen.values(), key=lambda r: (fold(r[1]).find(needle), fold(r[1])))[:limit]
-
     def exists(self, iri: str) -> bool:
         return bool(self.select(f"SELECT ?p WHERE {{ <{iri}> ?p ?o }} LIMIT 1"))
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request
+from flask import Blueprint, Response, abort, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup, escape
 
@@ -17,6 +18,7 @@ from montagne_kg.serving import negotiation
 from montagne_kg.serving.browse import class_index
 from montagne_kg.serving.catalogue import RELEASE_ID, Catalogue, Term, Value, get_catalogue
 from montagne_kg.serving.diagram import Edge, neighbourhood_svg
+from montagne_kg.serving.errors import refuse
 from montagne_kg.serving.knowledge_graph import get_kg
 from montagne_kg.serving.querypage import example_queries
 
@@ -233,8 +235,18 @@ def entity_page(slug: str) -> ResponseReturnValue:
                            diagram=Markup(neighbourhood(entity)), alternates=alternates(slug))
 
 
-def highlighted_text(text: str, marks: list[tuple[int, int, str, str]]) -> Markup:
-    """The release text, escaped, with each mention (begin, end, href, title) as a link; overlaps keep the first."""
+def highlighted_text(text: str, marks: list[tuple[int, int, str, str]],
+                     passage: tuple[int, int] | None = None) -> Markup:
+    """The release text, escaped, with each mention (begin, end, href, title) as a link (overlaps keep the first),
+    and ``passage`` (a search hit) marked as ``#passage``; a mention across the passage's edges stays plain text."""
+    if passage is not None:
+        start, end = passage
+        before = [m for m in marks if m[1] <= start]
+        inside = [(b - start, e - start, h, t) for b, e, h, t in marks if start <= b and e <= end]
+        after = [(b - end, e - end, h, t) for b, e, h, t in marks if end <= b]
+        return Markup("").join([highlighted_text(text[:start], before), Markup('<mark id="passage">'),
+                                highlighted_text(text[start:end], inside), Markup("</mark>"),
+                                highlighted_text(text[end:], after)])
     out, position = [], 0
     for begin, end, href, title in sorted(marks, key=lambda m: (m[0], -m[1])):
         if begin < position:
@@ -244,6 +256,17 @@ def highlighted_text(text: str, marks: list[tuple[int, int, str, str]]) -> Marku
         position = end
     out.append(str(escape(text[position:])))
     return Markup("".join(out))
+
+
+def passage_of(text: str) -> tuple[int, int] | None:
+    """The ?passage=start,end a search hit links to, checked against the text (a 400 saying why otherwise)."""
+    value = request.args.get("passage")
+    if value is None:
+        return None
+    match = re.fullmatch(r"(\d+),(\d+)", value)
+    if not match or not int(match.group(1)) < int(match.group(2)) <= len(text):
+        refuse(400, f"passage must be start,end within the text (0 to {len(text)} characters), not {value!r}")
+    return int(match.group(1)), int(match.group(2))
 
 
 @bp.route("/page/release/<rid>")
@@ -277,7 +300,8 @@ def release_page(rid: str) -> ResponseReturnValue:
                        f"{{ ?f a ?c }} FILTER(!STRSTARTS(STR(?f), '{cat.genid}')) }}")
     fact_rows = sorted({(cat.label(f["c"]["value"], "en"), f["f"]["value"], cat.label(f["f"]["value"]))
                         for f in facts})
-    return render_template("release.html", rid=rid, iri=iri, meta=meta, notes=notes, text=highlighted_text(text, marks),
+    return render_template("release.html", rid=rid, iri=iri, meta=meta, notes=notes,
+                           text=highlighted_text(text, marks, passage_of(text)),
                            facts=fact_rows, mention_count=len(marks), alternates=alternates(f"release/{rid}"))
 
 
@@ -367,15 +391,3 @@ def home() -> ResponseReturnValue:
                for name, n in sorted(index.counts.items(), key=lambda item: (-item[1], item[0]))]
     return render_template("home.html", classes=classes, examples=example_queries(), manifest=get_kg().manifest,
                            alternates=[("/.well-known/void", "text/turtle", "VoID description (Turtle)")])
-
-
-@bp.route("/search")
-def search() -> ResponseReturnValue:
-    """Entities by label, accents and case ignored; ?format=json for the machine twin."""
-    text = request.args.get("q", "")
-    results = get_catalogue().search(text) if text else []
-    if negotiation.wants_json(request.headers.get("Accept"), request.args.get("format")):
-        return jsonify(query=text, results=[{"slug": s, "label": lbl, "class": c, "page": f"/page/{s}",
-                                             "iri": f"{get_catalogue().base}id/{s}"} for s, lbl, c in results])
-    return render_template("search.html", q=text, results=results,
-                           alternates=[(f"/search?q={quote(text)}&format=json", "application/json", "json")])

@@ -1,0 +1,187 @@
+"""Search: entities by their names (every word of the query, accents and case ignored, exact names first), the
+release texts in full (the sentences that hold every word, linked to their place in the release), suggestions as
+you type; each with its JSON twin."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from urllib.parse import quote
+
+from flask import Blueprint, current_app, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+
+from montagne_kg.serving import negotiation
+from montagne_kg.serving.catalogue import Catalogue, fold, get_catalogue
+from montagne_kg.serving.errors import refuse
+from montagne_kg.serving.knowledge_graph import get_kg
+
+bp = Blueprint("search", __name__)
+
+PAGE_SIZE = 20
+SUGGESTIONS = 8
+PASSAGES = 20
+SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[«\"(]?[A-ZÀ-Ý0-9*-])|\n\s*\n|\n(?=\s*[-•] )")
+RELEASE_FILE = re.compile(r"^[0-9a-z][0-9a-z-]*$")
+
+
+@dataclass(frozen=True)
+class Found:
+    slug: str
+    label: str
+    kind: str
+    name: str  # the name that matched
+    rank: int  # 0 the whole name, 1 its start, 2 whole words, 3 inside words
+
+
+@dataclass(frozen=True)
+class Passage:
+    release: str
+    start: int
+    end: int
+    text: str
+
+
+def _plain(text: str) -> str:
+    """Folded character by character (same length): accents and case off, apostrophes and hyphens to spaces."""
+    out = []
+    for char in text:
+        folded = fold(char)
+        out.append(" " if char in "'’-" else folded if len(folded) == 1 else char)
+    return "".join(out)
+
+
+def words(query: str) -> list[str]:
+    return _plain(query).split()
+
+
+def highlighted(sentence: str, needles: list[str]) -> list[tuple[str, bool]]:
+    """The sentence cut into (text, is it a match) pieces, for the template to mark."""
+    plain = _plain(sentence)
+    hit = bytearray(len(sentence))
+    for needle in needles:
+        for match in re.finditer(re.escape(needle), plain):
+            hit[match.start():match.end()] = b"\x01" * len(needle)
+    pieces: list[tuple[str, bool]] = []
+    for char, flag in zip(sentence, hit, strict=True):
+        if pieces and pieces[-1][1] == bool(flag):
+            pieces[-1] = (pieces[-1][0] + char, bool(flag))
+        else:
+            pieces.append((char, bool(flag)))
+    return pieces
+
+
+def _rank(name: str, needles: list[str]) -> int | None:
+    folded = " ".join(_plain(name).split())
+    if not all(n in folded for n in needles):
+        return None
+    whole = " ".join(needles)
+    if folded == whole:
+        return 0
+    if folded.startswith(whole):
+        return 1
+    tokens = set(folded.split())
+    return 2 if all(n in tokens for n in needles) else 3
+
+
+class SearchIndex:
+    """Names and release sentences of one build, folded once per worker."""
+
+    def __init__(self, catalogue: Catalogue, releases_dir: Path) -> None:
+        self.catalogue = catalogue
+        self.releases_dir = releases_dir
+
+    def entities(self, query: str) -> list[Found]:
+        needles = words(query)
+        if not needles:
+            return []
+        best: dict[str, Found] = {}
+        for _, name, slug, kind in self.catalogue.search_index:
+            rank = _rank(name, needles)
+            if rank is None:
+                continue
+            label = self.catalogue.label(f"{self.catalogue.base}id/{slug}") or name
+            found = Found(slug, label, kind, name, rank)
+            if slug not in best or (rank, len(name)) < (best[slug].rank, len(best[slug].name)):
+                best[slug] = found
+        return sorted(best.values(), key=lambda f: (f.rank, len(f.name), fold(f.label), f.slug))
+
+    @cached_property
+    def sentences(self) -> list[tuple[str, int, int, str, str]]:
+        """(release, start, end, sentence, folded sentence) of every release text, in order."""
+        out = []
+        for path in sorted(self.releases_dir.glob("*.txt")):
+            if not RELEASE_FILE.match(path.stem):
+                continue
+            text = path.read_bytes().decode("utf-8")
+            start = 0
+            for cut in [*SENTENCE_END.finditer(text), None]:
+                end = cut.start() if cut else len(text)
+                piece = text[start:end]
+                left = len(piece) - len(piece.lstrip())
+                sentence = piece.strip()
+                if sentence:
+                    folded = " ".join(_plain(sentence).split())
+                    out.append((path.stem, start + left, start + left + len(sentence), sentence, folded))
+                start = cut.end() if cut else end
+        return out
+
+    def passages(self, query: str) -> list[Passage]:
+        needles = words(query)
+        if not needles:
+            return []
+        return [Passage(rid, start, end, sentence) for rid, start, end, sentence, folded in self.sentences
+                if all(n in folded for n in needles)]
+
+
+def search_index() -> SearchIndex:
+    if "search_index" not in current_app.extensions:
+        current_app.extensions["search_index"] = SearchIndex(get_catalogue(), get_kg().build / "releases")
+    return current_app.extensions["search_index"]
+
+
+def _page(count: int) -> int:
+    pages = max(1, -(-count // PAGE_SIZE))
+    value = request.args.get("page", "1")
+    if not value.isdigit() or not 1 <= int(value) <= pages:
+        refuse(400, f"page must be a whole number from 1 to {pages} (got {value!r})")
+    return int(value)
+
+
+@bp.route("/search")
+def search() -> ResponseReturnValue:
+    """Entities by name (?q=, every word, exact names first, ?page=), and the release sentences holding every word;
+    ?format=json for the machine twin."""
+    text = request.args.get("q", "")
+    index = search_index()
+    found = index.entities(text)
+    passages = index.passages(text)
+    page = _page(len(found))
+    shown = found[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    pages = max(1, -(-len(found) // PAGE_SIZE))
+    base = index.catalogue.base
+    if negotiation.wants_json(request.headers.get("Accept"), request.args.get("format")):
+        return jsonify(
+            query=text, total=len(found), page=page, pages=pages,
+            results=[{"slug": f.slug, "label": f.label, "class": f.kind, "matched": f.name, "page": f"/page/{f.slug}",
+                      "iri": f"{base}id/{f.slug}"} for f in shown],
+            passages=[{"release": p.release, "start": p.start, "end": p.end, "text": p.text,
+                       "iri": f"{base}id/release/{p.release}#char={p.start},{p.end}",
+                       "page": f"/page/release/{p.release}?passage={p.start},{p.end}#passage"}
+                      for p in passages[:PASSAGES]],
+            passages_total=len(passages))
+    return render_template("search.html", q=text, results=shown, total=len(found), page=page, pages=pages,
+                           passages=[(p, highlighted(p.text, words(text))) for p in passages[:PASSAGES]],
+                           passages_total=len(passages),
+                           alternates=[(f"/search?q={quote(text)}&format=json", "application/json", "json")])
+
+
+@bp.route("/search/suggest")
+def suggest() -> ResponseReturnValue:
+    """Up to eight entities for what is typed so far (JSON): names that start with it first."""
+    text = request.args.get("q", "")
+    return jsonify(query=text, suggestions=[{"label": f.label, "slug": f.slug, "class": f.kind,
+                                             "page": f"/page/{f.slug}"}
+                                            for f in search_index().entities(text)[:SUGGESTIONS]])
