@@ -59,9 +59,13 @@ def index() -> ResponseReturnValue:
     """The dumps of the current build; ?format=json (or Accept: application/json) for the machine twin."""
     rows = listing()
     if negotiation.wants_json(request.headers.get("Accept"), request.args.get("format")):
-        return jsonify(build=get_kg().build.name, files=rows)
-    return render_template("dumps.html", rows=rows, build=get_kg().build.name,
-                           alternates=[("/dumps/?format=json", "application/json", "json")])
+        response = jsonify(build=get_kg().build.name, files=rows)
+    else:
+        response = Response(render_template("dumps.html", rows=rows, build=get_kg().build.name,
+                                            alternates=[("/dumps/?format=json", "application/json", "json")]),
+                            mimetype="text/html")
+    response.vary.add("Accept")  # the same URL answers HTML or JSON
+    return response
 
 
 @bp.route("/dumps/<path:name>")
@@ -76,6 +80,7 @@ def download(name: str) -> Response:
     response = send_file(path, mimetype=mimetype, conditional=True, etag=info["sha256"],
                          last_modified=path.stat().st_mtime, max_age=3600)
     response.headers.pop("Content-Encoding", None)
+    response.headers["Content-Type"] = mimetype  # as the format table says it (send_file would add a second charset)
     return response
 
 

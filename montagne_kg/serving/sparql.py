@@ -23,6 +23,7 @@ bp = Blueprint("sparql", __name__)
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
+ALLOWED_METHODS = ("GET", "HEAD", "POST", "OPTIONS")
 CROSS_ORIGIN = {"Vary": "Accept", "Access-Control-Allow-Origin": "*",
                 "Access-Control-Expose-Headers": "X-SPARQL-MaxRows, Content-Length, Retry-After"}
 
@@ -148,6 +149,9 @@ def query_job(request: Request, kg: KnowledgeGraph) -> PendingQuery | None:
 
     A plain function of the request, so the front can run it on its loop without a Flask context.
     """
+    if request.method not in ALLOWED_METHODS:
+        refuse(405, f"{request.method} is not a SPARQL 1.1 Protocol query operation; send GET or POST",
+               [("Allow", ", ".join(ALLOWED_METHODS))])
     if request.method == "OPTIONS" or wants_query_page(request):
         return None
     query, default_graphs, named_graphs = read_request(request)
@@ -186,7 +190,7 @@ def endpoint() -> Response | PendingQuery:
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
         response.headers["Access-Control-Max-Age"] = "86400"
-        response.headers["Allow"] = "GET, HEAD, POST, OPTIONS"
+        response.headers["Allow"] = ", ".join(ALLOWED_METHODS)
         return response
     if wants_query_page(request):
         return query_page()
