@@ -159,19 +159,18 @@ class Catalogue:
         return {rid: sorted(set(spans)) for rid, spans in out.items()}
 
     @cached_property
-    def search_index(self) -> list[tuple[str, str, str, str]]:
-        """(folded name, name, slug, class label) for every label and altLabel of every entity."""
+    def entity_names(self) -> list[tuple[str, str, str]]:
+        """(name, slug, class label) for every label and altLabel of every entity, sorted."""
         rows = self.select(
             f"SELECT ?e ?n ?c WHERE {{ {{ ?e <{RDFS_LABEL}> ?n }} UNION {{ ?e <{SKOS_ALT}> ?n }} "
             f"OPTIONAL {{ GRAPH ?g {{ ?e <{RDF_TYPE}> ?c }} FILTER(STRSTARTS(STR(?g), '{self.base}graph/release/')) }} "
             f"FILTER(STRSTARTS(STR(?e), '{self.base}id/')) }}")
-        index = set()
+        names = set()
         for row in rows:
             slug = self.slug_of(row["e"]["value"])
             if slug:
-                cls = self.label(row["c"]["value"], "en") if "c" in row else ""
-                index.add((fold(row["n"]["value"]), row["n"]["value"], slug, cls))
-        return sorted(index)
+                names.add((row["n"]["value"], slug, self.label(row["c"]["value"], "en") if "c" in row else ""))
+        return sorted(names)
 
     def exists(self, iri: str) -> bool:
         return bool(self.select(f"SELECT ?p WHERE {{ <{iri}> ?p ?o }} LIMIT 1"))

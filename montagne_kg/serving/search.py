@@ -73,8 +73,8 @@ def highlighted(sentence: str, needles: list[str]) -> list[tuple[str, bool]]:
     return pieces
 
 
-def _rank(name: str, needles: list[str]) -> int | None:
-    folded = " ".join(_plain(name).split())
+def _rank(folded: str, needles: list[str]) -> int | None:
+    """How well a name (already plain, single-spaced) matches every needle; None if one is missing."""
     if not all(n in folded for n in needles):
         return None
     whole = " ".join(needles)
@@ -98,8 +98,8 @@ class SearchIndex:
         if not needles:
             return []
         best: dict[str, Found] = {}
-        for _, name, slug, kind in self.catalogue.search_index:
-            rank = _rank(name, needles)
+        for plain, name, slug, kind in self.names:
+            rank = _rank(plain, needles)
             if rank is None:
                 continue
             label = self.catalogue.label(f"{self.catalogue.base}id/{slug}") or name
@@ -107,6 +107,12 @@ class SearchIndex:
             if slug not in best or (rank, len(name)) < (best[slug].rank, len(best[slug].name)):
                 best[slug] = found
         return sorted(best.values(), key=lambda f: (f.rank, len(f.name), fold(f.label), f.slug))
+
+    @cached_property
+    def names(self) -> list[tuple[str, str, str, str]]:
+        """(plain name, name, slug, class) of every label and altLabel, made plain once per worker."""
+        return [(" ".join(_plain(name).split()), name, slug, kind)
+                for name, slug, kind in self.catalogue.entity_names]
 
     @cached_property
     def sentences(self) -> list[tuple[str, int, int, str, str]]:

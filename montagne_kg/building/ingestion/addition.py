@@ -146,7 +146,7 @@ def plan(files: ReviewFiles, text: str, rows: list[Row], known: dict[str, KnownE
     new_slugs = {}
     for row, decision, where in decisions:
         if decision.same is None and not row.iri.startswith(("http://", "https://")):
-            if not _is_slug(row.iri):
+            if not SLUG.match(row.iri):
                 problems.append(f"{where}: {row.iri!r} is not a slug (lowercase ASCII words joined by -)")
             elif row.iri in known:
                 problems.append(f"{where}: {row.iri} is already an entity (« {known[row.iri].label} »): "
@@ -195,10 +195,6 @@ def plan(files: ReviewFiles, text: str, rows: list[Row], known: dict[str, KnownE
         entity.mentions.sort()
         entity.sources.sort()
     return sorted(entities.values(), key=lambda e: (e.mentions[:1] or e.sources[:1], e.slug))
-
-
-def _is_slug(value: str) -> bool:
-    return bool(SLUG.match(value))
 
 
 def _target(row: Row, decision: Decision) -> str:
