@@ -159,6 +159,11 @@ class Catalogue:
         return {rid: sorted(set(spans)) for rid, spans in out.items()}
 
     @cached_property
+    def quotes(self) -> dict[str, str]:
+        """The exact words of every cited passage, by its IRI."""
+        return {iri: quote for spans in self.sentences.values() for _, _, quote, iri in spans}
+
+    @cached_property
     def entity_names(self) -> list[tuple[str, str, str]]:
         """(name, slug, class label) for every label and altLabel of every entity, sorted."""
         rows = self.select(
@@ -217,6 +222,9 @@ class Catalogue:
                 target[key].inferred = target[key].inferred and inferred
             else:
                 target[key] = self._value(o, inferred)
+        asserted = {key for values in facts.values() for key, value in values.items() if not value.inferred}
+        facts = {p: kept for p, values in facts.items()  # an inferred copy of an asserted value is shown once
+                 if (kept := {k: v for k, v in values.items() if not (v.inferred and k in asserted)})}
         nested = self._nested(iri)
         concluded = self._conclusions(iri)
         for p, values in facts.items():

@@ -59,7 +59,15 @@ def span_text(iri: str) -> str | None:
 
 
 def link(iri: str, text: str | None = None) -> Markup:
-    """An escaped link: our IRIs to our pages, other http(s) IRIs to themselves, anything else as plain text."""
+    """An escaped link: our IRIs to our pages, other http(s) IRIs to themselves, anything else as plain text; a
+    passage of a release is shown as its quoted words, linked to its place in the release."""
+    passage = SPAN_IRI.match(iri)
+    quote = get_catalogue().quotes.get(iri) if passage and not text else None
+    if passage and quote is not None:
+        begin, end = passage.group("fragment").removeprefix("char=").split(",", 1)
+        href = f"/page/release/{passage.group('id')}?passage={begin},{end}#passage"
+        return Markup(f'<a class="evidence" href="{escape(href)}" title="{escape(span_text(iri))}">'
+                      f"« {escape(quote)} »</a>")
     shown = escape(text or span_text(iri) or short_iri(iri))
     if not is_web_iri(iri):
         return Markup(f'<span class="iri">{shown}</span>')
@@ -114,8 +122,9 @@ def render_value(value: Value) -> Markup:
 
 def render_figure(value: Value) -> Markup:
     parts: dict[str, list[Value]] = {}
-    for prop, values in value.nested.items():
-        parts.setdefault(local_name(prop), []).extend(values)
+    for prop, values in sorted(value.nested.items()):  # aligned properties (mkg:currency, schema:currency) once
+        seen = {v.term.value for v in parts.get(local_name(prop), [])}
+        parts.setdefault(local_name(prop), []).extend(v for v in values if v.term.value not in seen)
     pieces = []
     for key in ("numericValue", "currency", "unit"):
         pieces.extend(str(render_value(v)) for v in parts.get(key, []))
@@ -132,8 +141,28 @@ def render_figure(value: Value) -> Markup:
                                                             if extras else ""))
 
 
+# Properties of the vocabularies we use but never import: their labels, as a reader says them.
+EXTERNAL_PROPERTY_LABELS = {
+    "http://www.w3.org/ns/prov#wasDerivedFrom": "derived from",
+    "http://www.w3.org/ns/prov#wasAttributedTo": "attributed to",
+    "http://www.w3.org/2000/01/rdf-schema#label": "label",
+    "http://www.w3.org/2000/01/rdf-schema#comment": "comment",
+    "http://www.w3.org/2000/01/rdf-schema#seeAlso": "see also",
+    "http://www.w3.org/2004/02/skos/core#altLabel": "also called",
+    "http://www.w3.org/2004/02/skos/core#exactMatch": "exact match",
+    "http://www.w3.org/2002/07/owl#sameAs": "same as",
+    "http://purl.org/dc/terms/title": "title",
+    "http://purl.org/dc/terms/publisher": "publisher",
+    "http://purl.org/dc/terms/language": "language",
+    "http://purl.org/dc/terms/description": "description",
+    "http://purl.org/dc/terms/isReplacedBy": "replaced by",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type": "type",
+}
+
+
 def property_label(iri: str) -> str:
-    return get_catalogue().label(iri, "en") or local_name(iri)
+    """The ontology's English label, a reader's name for an external property, or the local name."""
+    return get_catalogue().label(iri, "en") or EXTERNAL_PROPERTY_LABELS.get(iri) or local_name(iri)
 
 
 def release_label(rid: str) -> str:
