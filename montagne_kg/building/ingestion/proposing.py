@@ -35,8 +35,7 @@ def guess_title(text: ReleaseText) -> str:
     return ""
 
 
-def read_text(source: Path) -> str:
-    data = source.read_bytes()
+def decoded(source: Path, data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -55,15 +54,15 @@ def propose_release(project: Project, review_dir: Path, build: Path, source: Pat
     files = ReviewFiles(review_dir, release)
     if files.table.exists():
         raise ReviewError(f"{files.table}: a review of {release} is open; remove review/{release}.* to propose again")
-    text = read_text(source)
-    analysed = ReleaseText(text)
+    data = source.read_bytes()  # once: the stored copy, its hash and the analysed text are of the same bytes
+    text = decoded(source, data)
     rows = propose(release, text, Gazetteer.from_build(build))
     title_guessed = not meta.title
-    meta.title = meta.title or guess_title(analysed)
+    meta.title = meta.title or guess_title(ReleaseText(text))
     meta.original_file_name = meta.original_file_name or source.name
-    meta.sha256 = hashlib.sha256(source.read_bytes()).hexdigest()
+    meta.sha256 = hashlib.sha256(data).hexdigest()
     review_dir.mkdir(parents=True, exist_ok=True)
-    files.text.write_bytes(source.read_bytes())
+    files.text.write_bytes(data)
     meta.save(files.meta)
     write_review(files.table, rows)
     return Proposed(files, rows, meta, title_guessed)

@@ -144,9 +144,10 @@ def trim_titles(text: ReleaseText, candidates: list[Candidate]) -> list[Candidat
             continue
         rest = c.start + match.end()
         if rest < c.end and text.text[rest].isupper():
-            out.append(c.moved(rest, c.end, "trim-titles").typed("Place", "trim-titles")
-                       if c.kind in (None, "Organisation") and _slice(text, c)[match.end():].istitle() else
-                       c.moved(rest, c.end, "trim-titles"))
+            trimmed = c.moved(rest, c.end, "trim-titles")
+            if c.kind in (None, "Organisation") and _slice(text, c)[match.end():].istitle():
+                trimmed = trimmed.typed("Place", "trim-titles")  # « Ambassadeur de France »: a title's country
+            out.append(trimmed)
     return out
 
 

@@ -110,6 +110,12 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
     return shared / max(a[1] - a[0], b[1] - b[0]) if shared > 0 else 0.0
 
 
+def _points_at(row: Row, entity: GoldEntity) -> bool:
+    """Whether a cue row's sentence is one the entity is derived from or mentioned in."""
+    start, end = row.sentences[0]
+    return (start, end) in entity.sources or any(start <= s < end for s, _ in entity.spans)
+
+
 def score(rows: list[Row], gold: list[GoldEntity], ontology: Ontology) -> Score:
     result = Score()
     mentioned = [g for g in gold if g.spans]
@@ -149,21 +155,14 @@ def score(rows: list[Row], gold: list[GoldEntity], ontology: Ontology) -> Score:
         rows_for = {id(r) for r in strict_hits.get(g.slug) or lenient_hits.get(g.slug, [])}
         result.edits["merges"] += max(0, len(rows_for) - 1)
     targets = [g for g in gold if coarse(g.kind, ontology) in ("Event", "Agreement")]
-    covered = set()
-    for g in targets:
-        for row in cue_rows:
-            if coarse(row.kind, ontology) != coarse(g.kind, ontology):
-                continue
-            sentence = row.sentences[0]
-            if sentence in g.sources or any(sentence[0] <= s < sentence[1] for s, _ in g.spans):
-                covered.add(g.slug)
+    covered = {g.slug for g in targets for row in cue_rows
+               if coarse(row.kind, ontology) == coarse(g.kind, ontology) and _points_at(row, g)}
+    # a cue row is no reject when it points at a sentence of an agreement or event the cues found
+    useful_cues = {id(r) for r in cue_rows for g in targets if g.slug in covered and _points_at(r, g)}
     result.cue_targets, result.cue_covered = len(targets), len(covered)
     for g in mentioned:
         if g.slug not in lenient_hits and g.slug not in covered:
             result.edits["additions"] += 1
             result.missed.append(g.slug)
-    useful_cues = {id(r) for r in cue_rows for g in targets if g.slug in covered
-                   and (r.sentences[0] in g.sources or any(r.sentences[0][0] <= s < r.sentences[0][1]
-                                                           for s, _ in g.spans))}
     result.edits["rejects"] += sum(1 for r in cue_rows if id(r) not in useful_cues)
     return result
