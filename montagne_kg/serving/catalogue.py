@@ -17,6 +17,7 @@ from montagne_kg.serving.knowledge_graph import KnowledgeGraph, get_kg
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 RELEASE_ID = re.compile(r"^[0-9]{3}$")
+PASSAGE = re.compile(r"char=(\d+),(\d+)")
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -119,12 +120,15 @@ class Catalogue:
         return None
 
     def page_path(self, iri: str) -> str | None:
-        """Our server's page for an IRI of the build, or None for anything else."""
+        """Our server's page for an IRI of the build (a release passage: its place in the release), or None."""
         if (slug := self.slug_of(iri)) is not None:
             return f"/page/{slug}"
         release = f"{self.base}id/release/"
         if iri.startswith(release) and RELEASE_ID.match(iri[len(release):].split("#")[0]):
-            return f"/page/release/{iri[len(release):].split('#')[0]}"
+            rid, _, fragment = iri[len(release):].partition("#")
+            if passage := PASSAGE.fullmatch(fragment):  # a passage: the release page with it marked
+                return f"/page/release/{rid}?passage={passage.group(1)},{passage.group(2)}#passage"
+            return f"/page/release/{rid}"
         if iri.startswith(f"{self.base}ontology"):
             return "/ontology" + (f"#{iri.split('#', 1)[1]}" if "#" in iri else "")
         return None

@@ -61,17 +61,15 @@ def span_text(iri: str) -> str | None:
 def link(iri: str, text: str | None = None) -> Markup:
     """An escaped link: our IRIs to our pages, other http(s) IRIs to themselves, anything else as plain text; a
     passage of a release is shown as its quoted words, linked to its place in the release."""
-    passage = SPAN_IRI.match(iri)
-    quote = get_catalogue().quotes.get(iri) if passage and not text else None
-    if passage and quote is not None:
-        begin, end = passage.group("fragment").removeprefix("char=").split(",", 1)
-        href = f"/page/release/{passage.group('id')}?passage={begin},{end}#passage"
-        return Markup(f'<a class="evidence" href="{escape(href)}" title="{escape(span_text(iri))}">'
+    cat = get_catalogue()
+    quote = cat.quotes.get(iri) if not text else None
+    if quote is not None:
+        return Markup(f'<a class="evidence" href="{escape(cat.page_path(iri))}" title="{escape(span_text(iri))}">'
                       f"« {escape(quote)} »</a>")
     shown = escape(text or span_text(iri) or short_iri(iri))
     if not is_web_iri(iri):
         return Markup(f'<span class="iri">{shown}</span>')
-    href = get_catalogue().page_path(iri) or iri
+    href = cat.page_path(iri) or iri
     return Markup(f'<a href="{escape(href)}" title="{escape(iri)}">{shown}</a>')
 
 

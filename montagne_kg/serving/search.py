@@ -168,18 +168,18 @@ def search() -> ResponseReturnValue:
     shown = found[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
     pages = max(1, -(-len(found) // PAGE_SIZE))
     base = index.catalogue.base
+    located = [(p, f"{base}id/release/{p.release}#char={p.start},{p.end}") for p in passages[:PASSAGES]]
     if negotiation.wants_json(request.headers.get("Accept"), request.args.get("format")):
         return jsonify(
             query=text, total=len(found), page=page, pages=pages,
             results=[{"slug": f.slug, "label": f.label, "class": f.kind, "matched": f.name, "page": f"/page/{f.slug}",
                       "iri": f"{base}id/{f.slug}"} for f in shown],
-            passages=[{"release": p.release, "start": p.start, "end": p.end, "text": p.text,
-                       "iri": f"{base}id/release/{p.release}#char={p.start},{p.end}",
-                       "page": f"/page/release/{p.release}?passage={p.start},{p.end}#passage"}
-                      for p in passages[:PASSAGES]],
+            passages=[{"release": p.release, "start": p.start, "end": p.end, "text": p.text, "iri": iri,
+                       "page": index.catalogue.page_path(iri)} for p, iri in located],
             passages_total=len(passages))
     return render_template("search.html", q=text, results=shown, total=len(found), page=page, pages=pages,
-                           passages=[(p, highlighted(p.text, words(text))) for p in passages[:PASSAGES]],
+                           passages=[(p, highlighted(p.text, words(text)), index.catalogue.page_path(iri))
+                                     for p, iri in located],
                            passages_total=len(passages),
                            alternates=[(f"/search?q={quote(text)}&format=json", "application/json", "json")])
 
