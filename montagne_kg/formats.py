@@ -9,13 +9,15 @@ import pyoxigraph as ox
 
 @dataclass(frozen=True)
 class Format:
-    """One serialisation: its short name, canonical media type, aliases and file suffix."""
+    """One serialisation: its short name, canonical media type, other registered media types clients send for it,
+    other short names accepted by ``format=``, and file suffix."""
 
     name: str
     media_type: str
     suffix: str
     kind: str  # "graph" (triples), "dataset" (quads) or "results" (SELECT/ASK)
-    aliases: tuple[str, ...] = field(default=())
+    media_aliases: tuple[str, ...] = field(default=())
+    names: tuple[str, ...] = field(default=())
     charset: bool = True
     rdflib: str = ""  # rdflib's serializer name (RDF formats only)
 
@@ -36,20 +38,20 @@ class Format:
     def accepts(self, value: str) -> bool:
         """Whether ``value`` (a short name or media type) names this format."""
         value = value.split(";")[0].strip().lower()
-        return value in (self.name, self.suffix.lstrip("."), self.media_type, *self.aliases)
+        return value in (self.name, self.suffix.lstrip("."), *self.names, self.media_type, *self.media_aliases)
 
 
 FORMATS: tuple[Format, ...] = (
-    Format("turtle", "text/turtle", ".ttl", "graph", ("application/x-turtle", "ttl"), rdflib="turtle"),
-    Format("ntriples", "application/n-triples", ".nt", "graph", ("text/plain", "nt", "n-triples"), rdflib="nt"),
-    Format("jsonld", "application/ld+json", ".jsonld", "graph", ("json-ld",), rdflib="json-ld"),
-    Format("rdfxml", "application/rdf+xml", ".rdf", "graph", ("xml-rdf", "rdf/xml"), rdflib="xml"),
+    Format("turtle", "text/turtle", ".ttl", "graph", ("application/x-turtle",), rdflib="turtle"),
+    Format("ntriples", "application/n-triples", ".nt", "graph", ("text/plain",), ("n-triples",), rdflib="nt"),
+    Format("jsonld", "application/ld+json", ".jsonld", "graph", (), ("json-ld",), rdflib="json-ld"),
+    Format("rdfxml", "application/rdf+xml", ".rdf", "graph", (), ("rdf-xml", "xml-rdf", "rdf/xml"), rdflib="xml"),
     Format("trig", "application/trig", ".trig", "dataset", (), rdflib="trig"),
-    Format("nquads", "application/n-quads", ".nq", "dataset", ("nq", "n-quads"), rdflib="nquads"),
-    Format("json", "application/sparql-results+json", ".srj", "results", ("application/json", "srj")),
-    Format("xml", "application/sparql-results+xml", ".srx", "results", ("application/xml", "text/xml", "srx")),
-    Format("csv", "text/csv", ".csv", "results", ()),
-    Format("tsv", "text/tab-separated-values", ".tsv", "results", ()),
+    Format("nquads", "application/n-quads", ".nq", "dataset", (), ("n-quads",), rdflib="nquads"),
+    Format("json", "application/sparql-results+json", ".srj", "results", ("application/json",)),
+    Format("xml", "application/sparql-results+xml", ".srx", "results", ("application/xml", "text/xml")),
+    Format("csv", "text/csv", ".csv", "results"),
+    Format("tsv", "text/tab-separated-values", ".tsv", "results"),
 )
 
 # Dumps: the merged graph in graph formats, the named graphs in dataset formats.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -100,8 +102,9 @@ def test_entity_page_in_the_browser(page: Page, server: str, request: pytest.Fix
     page.goto(f"{server}/id/chambery")
     expect(page).to_have_url(f"{server}/page/chambery")
     expect(page.locator("h1")).to_have_text("Chambéry")
-    expect(page.locator("svg.diagram")).to_be_visible()
-    page.locator("svg.diagram a", has_text="Zhangjiakou").first.click()
+    expect(page.locator("svg.diagram.wide")).to_be_visible()
+    expect(page.locator("svg.diagram.narrow")).to_be_hidden()
+    page.locator("svg.diagram.wide a", has_text="Zhangjiakou").first.click()
     expect(page).to_have_url(f"{server}/page/zhangjiakou")
     page.goto(f"{server}/page/chambery")
     assert screenshot(page, "entity-page.png", request, tmp_path).stat().st_size > 10_000
@@ -126,10 +129,42 @@ def test_browse_a_class_from_the_home_page(page: Page, server: str) -> None:
     expect(page.locator("table.results tbody")).to_contain_text("CCZMMA")
 
 
-def test_a_class_page_fits_a_phone_screen(page: Page, server: str) -> None:
+def every_page(server: str) -> list[str]:
+    """The path of every page a visitor can reach: each entity, release and class page, and every other route."""
+    entities = ('SELECT DISTINCT ?s WHERE { ?s a ?c FILTER(STRSTARTS(STR(?s), "https://w3id.org/montagne-kg/id/")) }')
+    with urllib.request.urlopen(f"{server}/sparql?query={quote(entities)}") as response:
+        iris = [row["s"]["value"] for row in json.load(response)["results"]["bindings"]]
+    with urllib.request.urlopen(f"{server}/?format=json") as response:
+        classes = [f"/class/{name}" for name in json.load(response)["classes"]]
+    paths = [iri.replace("https://w3id.org/montagne-kg/id/", "/page/") for iri in iris]
+    return [*paths, *classes, "/", "/sparql", f"/sparql?query={quote(LABEL)}", "/ontology", "/dumps/",
+            "/search?q=chambery", "/-/settings", "/page/no-such-entity"]
+
+
+def test_no_page_is_wider_than_a_phone_screen(page: Page, server: str) -> None:
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(server + "/class/Organisation")
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    paths = every_page(server)
+    assert any(path.startswith("/page/release/") for path in paths) and len(paths) > 100
+    too_wide = {}
+    for path in paths:
+        page.goto(server + path, wait_until="domcontentloaded")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 390:
+            too_wide[path] = width
+    assert too_wide == {}
+
+
+def test_a_phone_gets_the_column_diagram_at_full_size(page: Page, server: str) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{server}/page/zhangjiakou")
+    expect(page.locator("svg.diagram.wide")).to_be_hidden()
+    narrow = page.locator("svg.diagram.narrow")
+    expect(narrow).to_be_visible()
+    scale = page.evaluate("(() => { const s = document.querySelector('svg.diagram.narrow');"
+                          " return s.getBoundingClientRect().width / s.viewBox.baseVal.width; })()")
+    assert scale >= 0.95  # drawn at (nearly) its own size: 13 px labels stay 13 px
+    narrow.locator("a", has_text="Hebei").click()
+    expect(page).to_have_url(f"{server}/page/hebei")
 
 
 def test_suggestions_as_you_type(page: Page, server: str) -> None:

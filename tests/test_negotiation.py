@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from montagne_kg.serving.negotiation import GRAPH_KINDS, RESULT_KINDS, accepts_html, choose, wants_json
+from montagne_kg.formats import by_name
+from montagne_kg.serving.negotiation import (
+    GRAPH_KINDS,
+    PAGE,
+    RESULT_KINDS,
+    TWIN,
+    UnknownFormat,
+    accepts_html,
+    choose,
+    negotiate,
+)
 
 RESULTS = [
     (None, "json", "application/sparql-results+json"),
@@ -67,4 +77,31 @@ def test_browsers_are_recognised() -> None:
     ("application/json", None, True), (None, "json", True), ("text/html", "json", True),
 ])
 def test_pages_with_a_json_twin(accept: str | None, format_param: str | None, expected: bool) -> None:
-    assert wants_json(accept, format_param) is expected
+    assert (negotiate(accept, format_param, page=True, twin=True).format is TWIN) is expected
+
+
+@pytest.mark.parametrize("accept", ["rdf/xml", "xml-rdf", "turtle", "application/x-made-up"])
+def test_a_type_we_do_not_serve_is_not_acceptable_and_never_echoed(accept: str) -> None:
+    assert choose(GRAPH_KINDS, accept) is None
+    assert negotiate(accept, None, GRAPH_KINDS, page=True) is None
+
+
+@pytest.mark.parametrize("kinds,page,twin,names", [
+    (GRAPH_KINDS, True, False, "html, turtle, ntriples, jsonld, rdfxml, trig, nquads"),
+    (("graph",), False, False, "turtle, ntriples, jsonld, rdfxml"),
+    ((), True, True, "html, json"),
+    ((), False, True, "json"),
+])
+def test_an_unknown_format_parameter_lists_the_names_a_route_accepts(kinds: tuple[str, ...], page: bool, twin: bool,
+                                                                      names: str) -> None:
+    with pytest.raises(UnknownFormat) as raised:
+        negotiate(None, "bogus", kinds, page=page, twin=twin)
+    assert str(raised.value) == f"format='bogus' is not a format of this resource; use one of: {names}"
+
+
+@pytest.mark.parametrize("value,expected", [("html", "html"), ("text/html", "html"), ("rdf/xml", "rdfxml"),
+                                            ("ttl", "turtle"), ("application/ld+json", "jsonld")])
+def test_format_html_gives_the_page_and_other_names_their_format(value: str, expected: str) -> None:
+    choice = negotiate("application/n-triples", value, ("graph",), page=True)
+    assert choice.format.name == expected and choice.media_type == (PAGE if expected == "html"
+                                                                    else by_name(expected)).media_type

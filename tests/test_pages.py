@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -31,7 +32,8 @@ BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
     (None, "/data/chambery.ttl"),
     ("text/html;q=0.5, text/turtle", "/data/chambery.ttl"),
     ("application/ld+json;q=0.9, text/html;q=0.2", "/data/chambery.jsonld"),
-    ("application/rdf+xml, text/turtle;q=0.5", "/data/chambery.ttl"),  # RDF/XML is not served as a document
+    ("application/rdf+xml, text/turtle;q=0.5", "/data/chambery.rdf"),
+    ("rdf/xml, text/turtle;q=0.5", "/data/chambery.ttl"),  # not a media type: never matched, never echoed
 ])
 def test_entity_iri_303s_by_accept(client: FlaskClient, accept: str | None, location: str) -> None:
     r = client.get("/id/chambery", headers={"Accept": accept} if accept else {})
@@ -40,7 +42,7 @@ def test_entity_iri_303s_by_accept(client: FlaskClient, accept: str | None, loca
     assert "Accept" in r.vary
 
 
-@pytest.mark.parametrize("accept", ["image/png", "application/rdf+xml"])
+@pytest.mark.parametrize("accept", ["image/png", "rdf/xml"])
 def test_entity_iri_with_nothing_acceptable_is_406(client: FlaskClient, accept: str) -> None:
     r = client.get("/id/chambery", headers={"Accept": accept})
     assert r.status_code == 406 and "Accept" in r.vary
@@ -62,7 +64,7 @@ def test_release_iri_303s(client: FlaskClient) -> None:
 
 
 @pytest.mark.parametrize("ext,fmt", [("ttl", ox.RdfFormat.TURTLE), ("jsonld", ox.RdfFormat.JSON_LD),
-                                     ("nt", ox.RdfFormat.N_TRIPLES)])
+                                     ("nt", ox.RdfFormat.N_TRIPLES), ("rdf", ox.RdfFormat.RDF_XML)])
 def test_data_documents_describe_the_entity(client: FlaskClient, ext: str, fmt: ox.RdfFormat) -> None:
     r = client.get(f"/data/zhangjiakou.{ext}")
     assert r.status_code == 200
@@ -113,6 +115,28 @@ def test_release_page_highlights_mentions_and_lists_facts(client: FlaskClient) -
     assert 'type="text/turtle" href="/data/release/003.ttl"' in html
 
 
+@pytest.mark.parametrize("rid", ["000", "003"])
+def test_release_page_lists_every_fact_the_release_states(client: FlaskClient, assembled: Assembled, rid: str) -> None:
+    graph = assembled.graphs[URIRef(f"{DEFAULT_BASE}graph/release/{rid}")]
+    facts = [(s, p, o) for s, p, o in graph if str(p).startswith(str(MKG)) and p not in (MKG.mention, MKG.impliedBy)
+             and str(s).startswith(ID) and not str(s).startswith(ID + "release/")]
+    subjects = {s for s, _, _ in facts}
+    html = client.get(f"/page/release/{rid}").get_data(as_text=True)
+    assert f"Facts drawn from it <span class=\"muted\">({len(facts)} about {len(subjects)} entities)</span>" in html
+    groups = re.findall(r'<th scope="rowgroup" rowspan="(\d+)"><a href="/page/([a-z0-9-]+)"',
+                        html.split("Facts drawn from it", 1)[1])
+    assert {slug for _, slug in groups} == {str(s)[len(ID):] for s in subjects}
+    assert sum(int(n) for n, _ in groups) == len(facts)
+
+
+def test_release_page_shows_emphasis_and_a_fact_as_subject_property_value(client: FlaskClient) -> None:
+    html = client.get("/page/release/000").get_data(as_text=True)
+    text = html.split('<div class="release-text" lang="fr">', 1)[1].split("</div>", 1)[0]
+    assert "*" not in text and "<strong>Coopération dans le secteur du développement durable</strong>" in text
+    assert "<em>ministre des Sports et de la Jeunesse</em>" in text
+    assert re.search(r'<td>partner city</td><td><a href="/page/shawinigan"', html)
+
+
 def test_ontology_is_html_for_browsers_and_turtle_for_rdf_clients(client: FlaskClient) -> None:
     html = client.get("/ontology", headers={"Accept": BROWSER}).get_data(as_text=True)
     assert 'id="City"' in html and "ville" in html and "city" in html and "schema:City" in html
@@ -126,6 +150,19 @@ def test_home_page_describes_the_dataset(client: FlaskClient) -> None:
     html = client.get("/").get_data(as_text=True)
     assert "CC BY 4.0" in html and 'action="/search"' in html
     assert "Firm" in html and "agreements" in html and 'href="/dumps/"' in html
+
+
+def test_home_page_lists_the_releases_of_the_build_with_a_json_twin(client: FlaskClient, graph: Graph) -> None:
+    releases = {str(r).rsplit("/", 1)[1]: str(graph.value(r, DCTERMS.title)) for r in graph.subjects(RDF.type,
+                                                                                                   MKG.PressRelease)}
+    data = client.get("/?format=json").get_json()
+    assert {r["id"]: r["title"] for r in data["releases"]} == releases
+    assert data["classes"]["Firm"]["page"] == "/class/Firm" and data["triples"] > 1000
+    html = client.get("/").get_data(as_text=True)
+    for rid in releases:
+        assert f'href="/page/release/{rid}"' in html
+    assert "2014-07-07 – 2014-09-30" in html  # an undated release shows the range it was dated to
+    assert client.get("/", headers={"Accept": "application/json"}).is_json
 
 
 @pytest.mark.parametrize("text,slug", [("chambery", "chambery"), ("CHAMBÉRY", "chambery"),
@@ -220,3 +257,30 @@ def test_a_fact_the_curators_concluded_says_so_and_a_fact_read_in_the_text_does_
     participants = next(row for head, row in rows.items() if "participant" in head.lower())
     assert "(concluded by the curators: Le communiqué regroupe les trois déplacements" in part_of
     assert "concluded by the curators" not in participants
+
+
+def test_turtle_documents_group_by_subject_and_declare_only_the_prefixes_they_use(client: FlaskClient) -> None:
+    for path in ("/data/zhangjiakou.ttl",
+                 "/sparql?query=CONSTRUCT%7B%3Fs%20%3Fp%20%3Fo%7DWHERE%7B%3Fs%20%3Fp%20%3Fo%7DLIMIT%20300"):
+        text = client.get(path, headers={"Accept": "text/turtle"}).get_data(as_text=True)
+        declared = re.findall(r"^@prefix (\w+): ", text, flags=re.MULTILINE)
+        body = text.split("\n\n", 1)[1]
+        assert declared and all(f"{prefix}:" in body for prefix in declared), declared
+        assert "sd" not in declared and "spdx" not in declared and "\\#" not in text  # no unused prefix, no escapes
+        statements = [block.split(" ", 1)[0] for block in body.strip().split(" .\n\n")]
+        assert len(statements) == len(set(statements))  # each subject's triples together, once
+        assert len(Graph().parse(data=text, format="turtle")) > 20
+
+
+def test_json_ld_documents_are_compacted_with_a_published_context(client: FlaskClient) -> None:
+    document = client.get("/data/zhangjiakou.jsonld").get_json()
+    published = client.get("/context.jsonld").get_json()["@context"]
+    assert document["@context"].items() <= published.items() and document["@context"]["mkg"] == str(MKG)
+    ids = [node["@id"] for node in document["@graph"]]
+    assert len(ids) == len(set(ids))  # one node object per resource
+    node = next(n for n in document["@graph"] if n["@id"] == "mkgid:zhangjiakou")
+    assert {"@language": "fr", "@value": "Zhangjiakou"} in node["rdfs:label"] or node["rdfs:label"] == {
+        "@language": "fr", "@value": "Zhangjiakou"}
+    turtle = list(ox.parse(client.get("/data/zhangjiakou.ttl").data, format=ox.RdfFormat.TURTLE))
+    expanded = list(ox.parse(client.get("/data/zhangjiakou.jsonld").data, format=ox.RdfFormat.JSON_LD))
+    assert len(expanded) == len(turtle) > 20  # the same triples (document IRIs differ by suffix)

@@ -62,13 +62,10 @@ def test_other_formats_parse_to_the_same_bindings(store: ox.Store, fmt: str, par
     assert bag(ours(store, fmt)) == bag(native(store, native_format))
 
 
-@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+@pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_booleans(fmt: str) -> None:
     body = results.boolean(True, fmt)
-    if fmt in ("json", "xml"):
-        assert Result.parse(io.BytesIO(body), format=fmt).askAnswer is True
-    else:
-        assert body.decode().split()[-1] == "true"
+    assert Result.parse(io.BytesIO(body), format=fmt).askAnswer is True
 
 
 # --- the row and byte caps of `answers.execute`, which keeps pyoxigraph's body when it is within both ---------------

@@ -60,14 +60,11 @@ def test_select_in_every_results_format(client: FlaskClient, accept: str, mimety
     assert {str(row[0]) for row in rows} >= {"https://w3id.org/montagne-kg/id/poma"}
 
 
-@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+@pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_ask_in_every_results_format(client: FlaskClient, fmt: str) -> None:
     r = client.get(f"/sparql?query={quote(f'ASK {{ <{CHAMBERY}> ?p ?o }}')}&format={fmt}")
     assert r.status_code == 200
-    if fmt in ("json", "xml"):
-        assert Result.parse(io.BytesIO(r.data), format=fmt).askAnswer is True
-    else:
-        assert r.data.decode().split()[-1] == "true"
+    assert Result.parse(io.BytesIO(r.data), format=fmt).askAnswer is True  # CSV/TSV: 406 (test_http_details)
 
 
 @pytest.mark.parametrize("accept,mimetype,rdflib_format", [
@@ -82,8 +79,9 @@ def test_construct_in_every_graph_format(client: FlaskClient, accept: str | None
     r = get(client, query, **({"Accept": accept} if accept else {}))
     assert r.status_code == 200 and r.mimetype == mimetype
     if rdflib_format is None:
-        doc = json.loads(r.data)
-        assert any(node.get("@id") == CHAMBERY for node in doc)
+        assert "@context" in json.loads(r.data)  # compacted
+        triples = list(ox.parse(r.data, format=ox.RdfFormat.JSON_LD))
+        assert triples and all(t.subject.value == CHAMBERY for t in triples)
         return
     if rdflib_format in ("trig", "nquads"):
         quads = list(ox.parse(r.data, format=ox.RdfFormat.TRIG if rdflib_format == "trig" else ox.RdfFormat.N_QUADS))

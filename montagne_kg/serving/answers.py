@@ -6,12 +6,15 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 import pyoxigraph as ox
+from rdflib import Graph
 
-from montagne_kg.formats import Format
+from montagne_kg.formats import FORMATS, Format
 from montagne_kg.namespaces import PREFIXES
 from montagne_kg.serving import negotiation, results
 
 READ_ONLY = "this endpoint is read-only; SPARQL Update is not accepted"
+READABLE_TRIPLES = 5000  # up to this many, graphs are written grouped and compacted (~0.3 s in Turtle at 5 000)
+BOOLEAN_FORMATS = tuple(f for f in FORMATS if f.name in ("json", "xml"))  # what an ASK result is served as
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
 # the fewest bytes pyoxigraph writes for one solution in each format (an empty row: "{}", "<result></result>", CRLF,
 # LF): a body shorter than this times the row cap cannot hold more rows than the cap, so it needs no counting
@@ -52,6 +55,7 @@ class QueryJob:
     max_rows: int = 10_000
     max_bytes: int = 50_000_000
     federated: bool = False
+    bindings: tuple[tuple[str, str], ...] = ()  # (variable, IRI) pairs bound before evaluation (pages' constants)
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,8 @@ def _dataset(job: QueryJob) -> dict:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
     if job.named_graphs:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    if job.bindings:
+        kwargs["substitutions"] = {ox.Variable(name): ox.NamedNode(iri) for name, iri in job.bindings}
     return kwargs
 
 
@@ -96,9 +102,9 @@ def _evaluate(store: ox.Store, job: QueryJob) -> ox.QuerySolutions | ox.QueryBoo
     return store.query(job.query, base_iri=job.base_iri, **_dataset(job))
 
 
-def _not_acceptable(kinds: tuple[str, ...]) -> Answer:
-    offered = ", ".join(media for media, _ in negotiation.offers(kinds))
-    return text_answer(406, f"this result can be served as {offered}")
+def _not_acceptable(kinds: tuple[str, ...], only: tuple[Format, ...] = (), why: str = "") -> Answer:
+    offered = ", ".join(media for media, _ in negotiation.offers(kinds, only))
+    return text_answer(406, f"this result can be served as {offered}{why}")
 
 
 def execute(store: ox.Store, job: QueryJob) -> Answer:
@@ -124,9 +130,10 @@ def execute(store: ox.Store, job: QueryJob) -> Answer:
 def _serialize(store: ox.Store, job: QueryJob) -> Answer:
     result = _evaluate(store, job)
     if isinstance(result, ox.QueryBoolean):
-        choice = negotiation.choose(negotiation.RESULT_KINDS, job.accept, job.format)
+        choice = negotiation.choose(negotiation.RESULT_KINDS, job.accept, job.format, BOOLEAN_FORMATS)
         if choice is None:
-            return _not_acceptable(negotiation.RESULT_KINDS)
+            return _not_acceptable(negotiation.RESULT_KINDS, BOOLEAN_FORMATS,
+                                   " (the SPARQL 1.1 CSV and TSV formats are defined for SELECT results only)")
         return Answer(200, choice.content_type, results.boolean(bool(result), choice.format.name))
     if isinstance(result, ox.QuerySolutions):
         choice = negotiation.choose(negotiation.RESULT_KINDS, job.accept, job.format)
@@ -172,9 +179,30 @@ def _solutions(store: ox.Store, job: QueryJob, result: ox.QuerySolutions, choice
     return _capped(choice, results.solutions(variables, rows, fmt.name), len(solutions), job.max_rows)
 
 
+def readable_graph(triples: list[ox.Triple], fmt: Format) -> bytes:
+    """Triples as people read them: grouped by subject, only the prefixes they use declared, JSON-LD compacted with
+    those prefixes as its ``@context`` (one node object per resource)."""
+    lines = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    used = {prefix: namespace for prefix, namespace in PREFIXES.items() if f"<{namespace}" in lines}
+    graph = Graph(bind_namespaces="none").parse(data=lines, format="nt")
+    for prefix, namespace in used.items():
+        graph.bind(prefix, namespace)
+    if fmt.name == "jsonld":
+        return graph.serialize(format="json-ld", context=used, auto_compact=True, encoding="utf-8")
+    text = graph.serialize(format=fmt.rdflib)
+    if fmt.name == "turtle":  # rdflib declares every bound prefix: keep those the triples are written with
+        head, _, body = text.partition("\n\n")
+        kept = [line for line in head.splitlines() if not line.startswith("@prefix ") or line.split()[1] in body]
+        text = "".join(f"{line}\n" for line in kept) + "\n" + body
+    return text.encode("utf-8")
+
+
 def graph_body(triples: list[ox.Triple], fmt: Format, max_rows: int) -> tuple[bytes, int]:
-    """At most ``max_rows`` triples serialized in ``fmt`` (dataset formats put them in the default graph)."""
+    """At most ``max_rows`` triples serialized in ``fmt`` (dataset formats put them in the default graph): readable
+    up to READABLE_TRIPLES in Turtle, JSON-LD and RDF/XML, streamed by pyoxigraph beyond and in other formats."""
     kept: list = triples[:max_rows]
+    if fmt.name in ("turtle", "jsonld", "rdfxml") and 0 < len(kept) <= READABLE_TRIPLES:  # rdflib reads no ""
+        return readable_graph(kept, fmt), len(triples)
     if fmt.kind == "dataset":
         kept = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in kept]
     if fmt.name in ("turtle", "trig", "rdfxml"):

@@ -153,7 +153,7 @@ def class_page(name: str) -> ResponseReturnValue:
     shown = chosen[(page - 1) * size: page * size]
     cat = index.catalogue
     label = cat.label(f"{index.ontology}{name}", "en") or name
-    if negotiation.wants_json(request.headers.get("Accept"), request.args.get("format")):
+    if negotiation.twin_wanted(request):
         return jsonify(
             {"class": f"{index.ontology}{name}", "label": label, "total": len(chosen), "page": page, "pages": pages,
              "size": size, "sort": sort, "order": order, "filters": wanted,

@@ -24,6 +24,26 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 OWL_SAMEAS = "http://www.w3.org/2002/07/owl#sameAs"
 WIKIDATA = "http://www.wikidata.org/entity/"
 PAGE_ROW_CAP = 5000
+# What a release states about the world: each asserted ontology-property triple of its graph about an entity (not
+# its mention links), and the parts of the figures among them. ?graph, ?ontology, ?entities and ?genid are bound.
+RELEASE_FACTS = """SELECT ?graph ?ontology ?entities ?subject ?property ?value WHERE {
+  GRAPH ?graph { ?subject ?property ?value }
+  FILTER (STRSTARTS(STR(?property), STR(?ontology)) && STRSTARTS(STR(?subject), STR(?entities))
+          && !STRSTARTS(STR(?subject), CONCAT(STR(?entities), "release/"))
+          && ?property NOT IN (IRI(CONCAT(STR(?ontology), "mention")), IRI(CONCAT(STR(?ontology), "impliedBy"))))
+}"""
+RELEASE_FIGURES = """SELECT ?graph ?genid ?figure ?property ?value WHERE {
+  GRAPH ?graph { ?subject ?link ?figure . ?figure ?property ?value }
+  FILTER (STRSTARTS(STR(?figure), STR(?genid)))
+}"""
+RELEASES = """PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX mkg: <https://w3id.org/montagne-kg/ontology#>
+SELECT ?release ?title ?publisher ?date ?notBefore ?notAfter WHERE {
+  ?release a mkg:PressRelease ; dcterms:title ?title .
+  OPTIONAL { ?release dcterms:publisher ?publisher }
+  OPTIONAL { ?release mkg:date ?date }
+  OPTIONAL { ?release mkg:dateNotBefore ?notBefore ; mkg:dateNotAfter ?notAfter }
+} ORDER BY ?release"""
 
 
 def fold(text: str) -> str:
@@ -89,6 +109,17 @@ class Entity:
         return self.slug
 
 
+@dataclass(frozen=True)
+class Release:
+    """A release as the home page lists it."""
+
+    id: str
+    title: str
+    publisher: str | None
+    publisher_label: str
+    dated: str  # its date, or the range the curators dated it to
+
+
 class Catalogue:
     """Lookups over one build; per-worker caches of immutable data (labels, sentences, search index)."""
 
@@ -97,18 +128,20 @@ class Catalogue:
         self.base = kg.base
         self.genid = f"{kg.base}.well-known/genid/"
 
-    def _answer(self, query: str, fmt: str) -> bytes:
-        """The body of a page query run through the query pool; a Refusal unless it is a 200."""
-        answer = run_for_client(self.kg.pool, QueryJob(query=query, format=fmt, max_rows=PAGE_ROW_CAP))
+    def _answer(self, query: str, fmt: str, bindings: dict[str, str]) -> bytes:
+        """The body of a page query run through the query pool, ``bindings`` (variable → IRI) substituted; a Refusal
+        unless it is a 200."""
+        job = QueryJob(query=query, format=fmt, max_rows=PAGE_ROW_CAP, bindings=tuple(bindings.items()))
+        answer = run_for_client(self.kg.pool, job)
         if answer.status != 200:
             refuse(answer.status, answer.message, answer.headers)
         return answer.body
 
-    def select(self, query: str) -> list[dict]:
-        return json.loads(self._answer(query, "json"))["results"]["bindings"]
+    def select(self, query: str, **bindings: str) -> list[dict]:
+        return json.loads(self._answer(query, "json", bindings))["results"]["bindings"]
 
-    def construct(self, query: str, fmt: str) -> bytes:
-        return self._answer(query, fmt)
+    def construct(self, query: str, fmt: str, **bindings: str) -> bytes:
+        return self._answer(query, fmt, bindings)
 
     def entity_iri(self, slug: str) -> str | None:
         return f"{self.base}id/{slug}" if SLUG.match(slug) else None
@@ -180,6 +213,38 @@ class Catalogue:
             if slug:
                 names.add((row["n"]["value"], slug, self.label(row["c"]["value"], "en") if "c" in row else ""))
         return sorted(names)
+
+    @cached_property
+    def releases(self) -> list[Release]:
+        """Every release of the build with its title, publisher and date (or the range it was dated to)."""
+        out = []
+        for row in self.select(RELEASES):
+            publisher = row["publisher"]["value"] if "publisher" in row else None
+            dated = row["date"]["value"] if "date" in row else (
+                f"{row['notBefore']['value']} – {row['notAfter']['value']}" if "notBefore" in row else "")
+            out.append(Release(row["release"]["value"].rsplit("/", 1)[1], row["title"]["value"],
+                               publisher, self.label(publisher) if publisher else "", dated))
+        return out
+
+    def release_facts(self, rid: str) -> list[tuple[Value, list[tuple[str, Value]]]]:
+        """Every fact release ``rid`` states about an entity, figures with their parts: (subject, [(property IRI,
+        value), …]) sorted by subject label, then property and value."""
+        graph = f"{self.base}graph/release/{rid}"
+        parts: dict[str, dict[str, list[Value]]] = {}
+        for row in self.select(RELEASE_FIGURES, graph=graph, genid=self.genid):
+            parts.setdefault(row["figure"]["value"], {}).setdefault(row["property"]["value"], []).append(
+                self._value(row["value"], False))
+        facts = []
+        for row in self.select(RELEASE_FACTS, graph=graph, ontology=f"{self.base}ontology#",
+                               entities=f"{self.base}id/"):
+            value = self._value(row["value"], False)
+            value.nested = parts.get(value.term.value, {}) if value.term.is_iri else {}
+            facts.append((self._value(row["subject"], False), row["property"]["value"], value))
+        facts.sort(key=lambda f: (fold(f[0].label), f[0].term.value, f[1], f[2].label or f[2].term.value))
+        grouped: dict[str, tuple[Value, list[tuple[str, Value]]]] = {}
+        for subject, prop, value in facts:
+            grouped.setdefault(subject.term.value, (subject, []))[1].append((prop, value))
+        return list(grouped.values())
 
     def exists(self, iri: str) -> bool:
         return bool(self.select(f"SELECT ?p WHERE {{ <{iri}> ?p ?o }} LIMIT 1"))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request, send_file
+from flask import Blueprint, Response, jsonify, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 from rdflib import Graph, URIRef
 
 from montagne_kg import formats
 from montagne_kg.layout import WIKIDATA_LINKS_CSV, graph_file_name
 from montagne_kg.serving import negotiation
+from montagne_kg.serving.errors import refuse
 from montagne_kg.serving.knowledge_graph import get_kg
 
 bp = Blueprint("dumps", __name__)
@@ -58,7 +59,7 @@ def listing() -> list[dict]:
 def index() -> ResponseReturnValue:
     """The dumps of the current build; ?format=json (or Accept: application/json) for the machine twin."""
     rows = listing()
-    if negotiation.wants_json(request.headers.get("Accept"), request.args.get("format")):
+    if negotiation.twin_wanted(request):
         response = jsonify(build=get_kg().build.name, files=rows)
     else:
         response = Response(render_template("dumps.html", rows=rows, build=get_kg().build.name,
@@ -74,7 +75,7 @@ def download(name: str) -> Response:
     kg = get_kg()
     info = kg.manifest["files"].get(name)
     if info is None or not downloadable(name):
-        abort(404)
+        refuse(404, f"there is no dump {name!r} in this build; the list is at /dumps/")
     path = kg.build / name
     mimetype, _ = media_type(name)
     response = send_file(path, mimetype=mimetype, conditional=True, etag=info["sha256"],
@@ -87,9 +88,10 @@ def download(name: str) -> Response:
 @bp.route("/.well-known/void")
 def void() -> Response:
     """The VoID + DCAT description of the build: Turtle by default, other RDF formats on request."""
-    choice = negotiation.choose(("graph",), request.headers.get("Accept"), request.args.get("format"))
+    choice = negotiation.for_request(request, ("graph",))
     if choice is None:
-        abort(406)
+        offered = ", ".join(media for media, _ in negotiation.offers(("graph",)))
+        refuse(406, f"the VoID description is served as {offered}")
     path = get_kg().build / "void.ttl"
     if choice.format.name == "turtle":
         body = path.read_bytes()

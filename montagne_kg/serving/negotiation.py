@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
+from werkzeug.wrappers import Request
 
 from montagne_kg import formats
 from montagne_kg.formats import Format
@@ -20,7 +21,7 @@ def offers(kinds: tuple[str, ...], only: tuple[Format, ...] = ()) -> list[tuple[
     offered = [f for f in formats.FORMATS if (f in only if only else f.kind in kinds)]
     pairs = [(fmt.media_type, fmt) for fmt in offered]
     for fmt in offered:
-        pairs.extend((alias, fmt) for alias in fmt.aliases if "/" in alias)
+        pairs.extend((alias, fmt) for alias in fmt.media_aliases)
     return pairs
 
 
@@ -61,6 +62,44 @@ def choose(kinds: tuple[str, ...], accept: str | None, format_param: str | None 
     return Choice(fmt, fmt.media_type if canonical > 0 and canonical >= parsed.quality(best) else best)
 
 
+# What a route offers besides the table's formats: its HTML page, and the JSON twin of a page.
+PAGE = Format("html", "text/html", ".html", "page", ("application/xhtml+xml",))
+TWIN = Format("json", "application/json", ".json", "twin")
+
+
+class UnknownFormat(ValueError):
+    """A ``format=`` value naming none of the formats a route offers (a 400 listing them)."""
+
+    def __init__(self, value: str, names: list[str]) -> None:
+        super().__init__(f"format={value!r} is not a format of this resource; use one of: {', '.join(names)}")
+
+
+@lru_cache(maxsize=512)
+def negotiate(accept: str | None, format_param: str | None, kinds: tuple[str, ...] = (),
+              only: tuple[Format, ...] = (), page: bool = False, twin: bool = False) -> Choice | None:
+    """The same rules on every route: ``format=`` (a short name or media type) wins, and an unknown one raises
+    UnknownFormat; else the HTML page for a browser (``page``), else the best Accept match over the formats of
+    ``kinds`` (or ``only``), else None (406). A page with a JSON ``twin`` is HTML unless JSON is preferred."""
+    offered = [f for f in formats.FORMATS if (f in only if only else f.kind in kinds)] + ([TWIN] if twin else [])
+    if format_param:
+        candidates = ([PAGE] if page else []) + offered
+        fmt = next((f for f in candidates if f.accepts(format_param)), None)
+        if fmt is None:
+            raise UnknownFormat(format_param, [f.name for f in candidates])
+        return Choice(fmt, fmt.media_type)
+    if twin:
+        return Choice(TWIN, TWIN.media_type) if prefers_json(accept) or not page else Choice(PAGE, PAGE.media_type)
+    if page and accepts_html(accept):
+        return Choice(PAGE, PAGE.media_type)
+    return choose(kinds, accept, None, only) if offered else None
+
+
+def for_request(request: Request, kinds: tuple[str, ...] = (), only: tuple[Format, ...] = (), page: bool = False,
+                twin: bool = False) -> Choice | None:
+    """``negotiate`` for a request's Accept header and ``format=`` parameter."""
+    return negotiate(request.headers.get("Accept"), request.args.get("format"), kinds, only, page, twin)
+
+
 @lru_cache(maxsize=512)
 def accepts_html(accept: str | None) -> bool:
     """Whether a client names HTML and prefers it over every RDF and results format (a browser, not curl's */*)."""
@@ -74,10 +113,13 @@ def accepts_html(accept: str | None) -> bool:
 
 
 @lru_cache(maxsize=512)
-def wants_json(accept: str | None, format_param: str | None) -> bool:
-    """For pages with a JSON twin: ``format=json``, or an Accept preferring JSON to HTML (browsers, curl: HTML)."""
-    if format_param == "json":
-        return True
+def prefers_json(accept: str | None) -> bool:
+    """Whether an Accept header prefers JSON to HTML (browsers and curl's */* get HTML)."""
     if not accept:
         return False
     return parse_accept_header(accept, MIMEAccept).best_match(["text/html", "application/json"]) == "application/json"
+
+
+def twin_wanted(request: Request) -> bool:
+    """For a page with a JSON twin: whether to answer with the twin (``format=json``, or Accept preferring JSON)."""
+    return for_request(request, page=True, twin=True).format is TWIN

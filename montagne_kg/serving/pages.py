@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, redirect, render_template, request
+from flask import Blueprint, Response, jsonify, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup, escape
 
@@ -17,15 +18,16 @@ from montagne_kg.namespaces import PREFIXES
 from montagne_kg.serving import negotiation
 from montagne_kg.serving.browse import class_index
 from montagne_kg.serving.catalogue import RELEASE_ID, Catalogue, Term, Value, get_catalogue
-from montagne_kg.serving.diagram import Edge, neighbourhood_svg
+from montagne_kg.serving.diagram import Edge, narrow_layout, wide_layout
 from montagne_kg.serving.errors import refuse
 from montagne_kg.serving.knowledge_graph import get_kg
 from montagne_kg.serving.querypage import example_queries
+from montagne_kg.serving.release_text import Mark, release_html
 
 bp = Blueprint("pages", __name__)
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-DATA_FORMATS: tuple[Format, ...] = tuple(f for f in FORMATS if f.name in ("turtle", "jsonld", "ntriples"))
+DATA_FORMATS: tuple[Format, ...] = tuple(f for f in FORMATS if f.name in ("turtle", "jsonld", "ntriples", "rdfxml"))
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 NESTED_ORDER = ("numericValue", "currency", "unit", "qualifier", "quantityLocation")
@@ -179,7 +181,7 @@ def data_path(path_stem: str, fmt: Format) -> str:
 
 
 def data_format(ext: str) -> Format | None:
-    """The data-document format of a file extension (ttl, jsonld, nt), if it is one we serve."""
+    """The data-document format of a file extension (ttl, jsonld, nt, rdf), if it is one we serve."""
     return next((f for f in DATA_FORMATS if f.suffix == f".{ext}"), None)
 
 
@@ -188,20 +190,33 @@ def alternates(path_stem: str) -> list[tuple[str, str, str]]:
     return [(data_path(path_stem, f), f.media_type, f.name) for f in DATA_FORMATS]
 
 
+def not_acceptable() -> NoReturn:
+    offered = ", ".join(["text/html", *(f.media_type for f in DATA_FORMATS)])
+    refuse(406, f"this resource is served as {offered}")
+
+
 def see_other(slug_path: str) -> Response:
-    """303 to the page for browsers, to a data document for RDF clients, by Accept (406 if nothing fits)."""
-    accept = request.headers.get("Accept")
-    if negotiation.accepts_html(accept):
+    """303 to the page for browsers, to a data document for RDF clients, by Accept or format= (406 if nothing
+    fits)."""
+    choice = negotiation.for_request(request, only=DATA_FORMATS, page=True)
+    if choice is None:
+        not_acceptable()
+    if choice.format is negotiation.PAGE:
         response = redirect(f"/page/{slug_path}", code=303)
     else:
-        choice = negotiation.choose(("graph",), accept, only=DATA_FORMATS)
-        if choice is None:
-            offered = ", ".join(["text/html", *(f.media_type for f in DATA_FORMATS)])
-            response = Response(f"Not Acceptable: {offered}\n", 406, content_type="text/plain; charset=utf-8")
-        else:
-            response = redirect(data_path(slug_path, choice.format), code=303)
+        response = redirect(data_path(slug_path, choice.format), code=303)
     response.vary.add("Accept")
     return response
+
+
+def page_or_data(slug_path: str) -> Response | None:
+    """None to render the page; ``format=`` naming a data format: 303 to that document (unknown: 400)."""
+    if not request.args.get("format"):
+        return None
+    choice = negotiation.for_request(request, only=DATA_FORMATS, page=True)
+    if choice is None or choice.format is negotiation.PAGE:
+        return None
+    return redirect(data_path(slug_path, choice.format), code=303)
 
 
 @bp.route("/id/<slug>")
@@ -209,22 +224,20 @@ def entity_iri(slug: str) -> Response:
     """The entity IRI: 303 to its page or data (or 301/410 when deprecated, 404 when unknown)."""
     cat = get_catalogue()
     iri = cat.entity_iri(slug)
-    if iri is None:
-        abort(404)
+    if iri is None or not cat.exists(iri):
+        refuse(404, f"there is no entity {slug!r} in this dataset; search for it at /search")
     deprecated, replacement = cat.deprecation(iri)
     if deprecated:
         if replacement and (target := cat.slug_of(replacement)):
             return redirect(f"/id/{target}", code=301)
-        return Response(render_template("error.html", title="Gone", message=f"{iri} was withdrawn."), 410)
-    if not cat.exists(iri):
-        abort(404)
+        refuse(410, f"{iri} was withdrawn and has no replacement")
     return see_other(slug)
 
 
 @bp.route("/id/release/<rid>")
 def release_iri(rid: str) -> Response:
     if not RELEASE_ID.match(rid) or not get_catalogue().exists(f"{get_catalogue().base}id/release/{rid}"):
-        abort(404)
+        refuse(404, f"there is no release {rid!r} in this dataset")
     return see_other(f"release/{rid}")
 
 
@@ -244,7 +257,8 @@ def neighbourhood(entity) -> str:
                 seen.add((prop, v.term.value))
                 edges.append(Edge(v.label or local_name(v.term.value), cat.page_path(v.term.value),
                                   property_label(prop), False))
-    return neighbourhood_svg(entity.label, edges)
+    return render_template("diagram.svg", drawings=(wide_layout(entity.label, edges),
+                                                    narrow_layout(entity.label, edges)))
 
 
 @bp.route("/page/<slug>")
@@ -252,7 +266,9 @@ def entity_page(slug: str) -> ResponseReturnValue:
     """An entity's page: labels, types, facts, incoming links, Wikidata, the sentences that name it, a diagram."""
     entity = get_catalogue().entity(slug)
     if entity is None:
-        return render_template("error.html", title="Not found", message=f"There is no entity “{slug}”."), 404
+        refuse(404, f"there is no entity {slug!r} in this dataset; search for it at /search")
+    if twin := page_or_data(slug):
+        return twin
     facts = sorted(entity.facts.items(), key=lambda kv: property_label(kv[0]))
     incoming = sorted(entity.incoming.items(), key=lambda kv: property_label(kv[0]))
     releases: dict[str, list] = {}
@@ -260,29 +276,6 @@ def entity_page(slug: str) -> ResponseReturnValue:
         releases.setdefault(mention.release, []).append(mention)
     return render_template("entity.html", entity=entity, facts=facts, incoming=incoming, releases=releases,
                            diagram=Markup(neighbourhood(entity)), alternates=alternates(slug))
-
-
-def highlighted_text(text: str, marks: list[tuple[int, int, str, str]],
-                     passage: tuple[int, int] | None = None) -> Markup:
-    """The release text, escaped, with each mention (begin, end, href, title) as a link (overlaps keep the first),
-    and ``passage`` (a search hit) marked as ``#passage``; a mention across the passage's edges stays plain text."""
-    if passage is not None:
-        start, end = passage
-        before = [m for m in marks if m[1] <= start]
-        inside = [(b - start, e - start, h, t) for b, e, h, t in marks if start <= b and e <= end]
-        after = [(b - end, e - end, h, t) for b, e, h, t in marks if end <= b]
-        return Markup("").join([highlighted_text(text[:start], before), Markup('<mark id="passage">'),
-                                highlighted_text(text[start:end], inside), Markup("</mark>"),
-                                highlighted_text(text[end:], after)])
-    out, position = [], 0
-    for begin, end, href, title in sorted(marks, key=lambda m: (m[0], -m[1])):
-        if begin < position:
-            continue
-        out.append(str(escape(text[position:begin])))
-        out.append(f'<a class="mention" href="{escape(href)}" title="{escape(title)}">{escape(text[begin:end])}</a>')
-        position = end
-    out.append(str(escape(text[position:])))
-    return Markup("".join(out))
 
 
 def passage_of(text: str) -> tuple[int, int] | None:
@@ -300,11 +293,11 @@ def passage_of(text: str) -> tuple[int, int] | None:
 def release_page(rid: str) -> ResponseReturnValue:
     """A release: metadata, the text with every mention linked, and the facts drawn from it."""
     cat = get_catalogue()
-    if not RELEASE_ID.match(rid):
-        abort(404)
     path = get_kg().build / "releases" / f"{rid}.txt"
-    if not path.exists():
-        return render_template("error.html", title="Not found", message=f"There is no release {rid}."), 404
+    if not RELEASE_ID.match(rid) or not path.exists():
+        refuse(404, f"there is no release {rid!r} in this dataset")
+    if twin := page_or_data(f"release/{rid}"):
+        return twin
     text = path.read_bytes().decode("utf-8")
     iri = f"{cat.base}id/release/{rid}"
     meta_rows = cat.select(f"SELECT DISTINCT ?p ?o WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} "
@@ -320,16 +313,13 @@ def release_page(rid: str) -> ResponseReturnValue:
     mentions = cat.select(f"SELECT ?e ?b ?x WHERE {{ {{ ?e <{cat.base}ontology#mention> ?s }} UNION "
                           f"{{ ?e <{cat.base}ontology#impliedBy> ?s }} ?s <{cat.base}ontology#inRelease> <{iri}> ; "
                           f"<{cat.base}ontology#beginIndex> ?b ; <{cat.base}ontology#endIndex> ?x }}")
-    marks = [(int(m["b"]["value"]), int(m["x"]["value"]), cat.page_path(m["e"]["value"]) or m["e"]["value"],
-              cat.label(m["e"]["value"])) for m in mentions]
-    facts = cat.select(f"SELECT DISTINCT ?f ?c WHERE {{ ?f <http://www.w3.org/ns/prov#wasDerivedFrom> ?s . "
-                       f"?s <{cat.base}ontology#inRelease> <{iri}> . GRAPH <{cat.base}graph/release/{rid}> "
-                       f"{{ ?f a ?c }} FILTER(!STRSTARTS(STR(?f), '{cat.genid}')) }}")
-    fact_rows = sorted({(cat.label(f["c"]["value"], "en"), f["f"]["value"], cat.label(f["f"]["value"]))
-                        for f in facts})
+    marks = [Mark(int(m["b"]["value"]), int(m["x"]["value"]), cat.page_path(m["e"]["value"]) or m["e"]["value"],
+                  cat.label(m["e"]["value"])) for m in mentions]
+    facts = cat.release_facts(rid)
     return render_template("release.html", rid=rid, iri=iri, meta=meta, notes=notes,
-                           text=highlighted_text(text, marks, passage_of(text)),
-                           facts=fact_rows, mention_count=len(marks), alternates=alternates(f"release/{rid}"))
+                           text=release_html(text, marks, passage_of(text)), facts=facts,
+                           fact_count=sum(len(rows) for _, rows in facts), mention_count=len(marks),
+                           alternates=alternates(f"release/{rid}"))
 
 
 def entity_document_query(iri: str, doc: str, cat: Catalogue) -> str:
@@ -352,14 +342,30 @@ CONSTRUCT {{
 }}"""
 
 
+def document_format(path_stem: str, ext: str) -> Format | Response:
+    """The format a data document's suffix names (404 otherwise); ``format=`` naming another one: 303 to it."""
+    fmt = data_format(ext)
+    if fmt is None:
+        refuse(404, f"data documents are served as {', '.join(f.suffix for f in DATA_FORMATS)}, not .{ext}")
+    if request.args.get("format"):
+        choice = negotiation.for_request(request, only=DATA_FORMATS, page=True)
+        if choice is not None and choice.format is negotiation.PAGE:
+            return redirect(f"/page/{path_stem}", code=303)
+        if choice is not None and choice.format is not fmt:
+            return redirect(data_path(path_stem, choice.format), code=303)
+    return fmt
+
+
 @bp.route("/data/<slug>.<ext>")
 def entity_data(slug: str, ext: str) -> Response:
-    """The machine twin of an entity page (Turtle, JSON-LD, N-Triples)."""
+    """The machine twin of an entity page (Turtle, JSON-LD, N-Triples, RDF/XML)."""
     cat = get_catalogue()
-    fmt = data_format(ext)
     iri = cat.entity_iri(slug)
-    if fmt is None or iri is None or not cat.exists(iri):
-        abort(404)
+    if iri is None or not cat.exists(iri):
+        refuse(404, f"there is no entity {slug!r} in this dataset")
+    fmt = document_format(slug, ext)
+    if isinstance(fmt, Response):
+        return fmt
     body = cat.construct(entity_document_query(iri, f"{cat.base}data/{slug}.{ext}", cat), fmt.name)
     return Response(body, content_type=fmt.content_type)
 
@@ -367,24 +373,32 @@ def entity_data(slug: str, ext: str) -> Response:
 @bp.route("/data/release/<rid>.<ext>")
 def release_data(rid: str, ext: str) -> Response:
     cat = get_catalogue()
-    fmt = data_format(ext)
     iri = f"{cat.base}id/release/{rid}"
-    if fmt is None or not RELEASE_ID.match(rid) or not cat.exists(iri):
-        abort(404)
+    if not RELEASE_ID.match(rid) or not cat.exists(iri):
+        refuse(404, f"there is no release {rid!r} in this dataset")
+    fmt = document_format(f"release/{rid}", ext)
+    if isinstance(fmt, Response):
+        return fmt
     query = (f"CONSTRUCT {{ <{iri}> ?p ?o . ?s ?sp ?so . ?st ?stp ?sto }} WHERE {{ {{ <{iri}> ?p ?o }} UNION "
              f"{{ ?s <{cat.base}ontology#inRelease> <{iri}> ; ?sp ?so }} UNION "
              f"{{ ?st <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> <{iri}> ; ?stp ?sto }} }}")
     return Response(cat.construct(query, fmt.name), content_type=fmt.content_type)
 
 
+@bp.route("/context.jsonld")
+def jsonld_context() -> Response:
+    """The JSON-LD context of our documents: every prefix we write (each document inlines those it uses)."""
+    return jsonify({"@context": PREFIXES}), 200, {"Content-Type": "application/ld+json"}
+
+
 @bp.route("/ontology")
 def ontology() -> ResponseReturnValue:
     """The ontology: HTML documentation for browsers, Turtle (or another RDF format) for RDF clients."""
-    accept = request.headers.get("Accept")
-    if not negotiation.accepts_html(accept):
-        choice = negotiation.choose(("graph",), accept, request.args.get("format"))
-        if choice is None:
-            abort(406)
+    choice = negotiation.for_request(request, ("graph",), page=True)
+    if choice is None:
+        offered = ", ".join(["text/html", *(media for media, _ in negotiation.offers(("graph",)))])
+        refuse(406, f"the ontology is served as {offered}")
+    if choice.format is not negotiation.PAGE:
         graph_file = Path(get_kg().build) / "graphs" / "ontology.ttl"
         if choice.format.name == "turtle":
             return Response(graph_file.read_bytes(), content_type=choice.content_type)
@@ -416,5 +430,16 @@ def home() -> ResponseReturnValue:
     index = class_index()
     classes = [(name, cat.label(f"{index.ontology}{name}", "en") or name, n)
                for name, n in sorted(index.counts.items(), key=lambda item: (-item[1], item[0]))]
-    return render_template("home.html", classes=classes, examples=example_queries(), manifest=get_kg().manifest,
-                           alternates=[("/.well-known/void", "text/turtle", "VoID description (Turtle)")])
+    if negotiation.twin_wanted(request):
+        return jsonify({"base": cat.base, "build": get_kg().build.name,
+                        "triples": get_kg().manifest["merged_triples"],
+                        "classes": {name: {"label": label, "count": n, "page": f"/class/{name}"}
+                                    for name, label, n in classes},
+                        "releases": [{"id": r.id, "title": r.title, "publisher": r.publisher, "dated": r.dated,
+                                      "page": f"/page/release/{r.id}"} for r in cat.releases],
+                        "examples": [{"name": ex.stem, "summary": ex.summary, "query": ex.text}
+                                     for ex in example_queries()]})
+    return render_template("home.html", classes=classes, releases=cat.releases, examples=example_queries(),
+                           manifest=get_kg().manifest,
+                           alternates=[("/?format=json", "application/json", "JSON"),
+                                       ("/.well-known/void", "text/turtle", "VoID description (Turtle)")])

@@ -95,12 +95,10 @@ def solutions(variables: Sequence[str], rows: Sequence[Row], fmt: str) -> bytes:
 
 
 def boolean(value: bool, fmt: str) -> bytes:
-    """Serialize an ASK answer in ``fmt`` (json, xml, csv, tsv)."""
+    """Serialize an ASK answer in ``fmt`` (json, xml: the CSV/TSV note defines no form for booleans)."""
     if fmt == "json":
         return json.dumps({"head": {}, "boolean": value}).encode("utf-8")
     if fmt == "xml":
         return ('<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
                 f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>\n").encode()
-    if fmt in ("csv", "tsv"):
-        return f"{'?' if fmt == 'tsv' else ''}_askResult\n{'true' if value else 'false'}\n".encode()
     raise ValueError(f"not a SPARQL results format: {fmt}")

@@ -169,7 +169,7 @@ def search() -> ResponseReturnValue:
     pages = max(1, -(-len(found) // PAGE_SIZE))
     base = index.catalogue.base
     located = [(p, f"{base}id/release/{p.release}#char={p.start},{p.end}") for p in passages[:PASSAGES]]
-    if negotiation.wants_json(request.headers.get("Accept"), request.args.get("format")):
+    if negotiation.twin_wanted(request):
         return jsonify(
             query=text, total=len(found), page=page, pages=pages,
             results=[{"slug": f.slug, "label": f.label, "class": f.kind, "matched": f.name, "page": f"/page/{f.slug}",
@@ -187,6 +187,7 @@ def search() -> ResponseReturnValue:
 @bp.route("/search/suggest")
 def suggest() -> ResponseReturnValue:
     """Up to eight entities for what is typed so far (JSON): names that start with it first."""
+    negotiation.for_request(request, twin=True)  # JSON only
     text = request.args.get("q", "")
     return jsonify(query=text, suggestions=[{"label": f.label, "slug": f.slug, "class": f.kind,
                                              "page": f"/page/{f.slug}"}

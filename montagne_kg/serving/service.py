@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from montagne_kg.serving import negotiation
 from montagne_kg.serving.knowledge_graph import get_kg
 from montagne_kg.serving.settings import public
 
@@ -14,6 +15,7 @@ bp = Blueprint("service", __name__)
 @bp.route("/-/health")
 def health() -> ResponseReturnValue:
     """What is served (build id, base IRI, triple counts), and whether queries can be answered now (else 503)."""
+    negotiation.for_request(request, twin=True)  # JSON only: an unknown format= is a 400 as everywhere
     kg = get_kg()
     ready = kg.pool.ready()
     body = jsonify(status="ok" if ready else "loading", ready=ready, build=kg.build.name, base=kg.base,
@@ -24,4 +26,5 @@ def health() -> ResponseReturnValue:
 @bp.route("/-/settings")
 def settings() -> ResponseReturnValue:
     """Every setting in force (secrets masked), as JSON."""
+    negotiation.for_request(request, twin=True)
     return jsonify(public(get_kg().settings))

@@ -124,18 +124,22 @@ def checked_graphs(parameter: str, values: list[str]) -> tuple[str, ...]:
 
 def describe_service(endpoint_url: str) -> Response:
     kg = get_kg()
-    choice = negotiation.choose(negotiation.GRAPH_KINDS, request.headers.get("Accept"), request.args.get("format"))
+    choice = negotiation.for_request(request, negotiation.GRAPH_KINDS)
     if choice is None:
-        refuse(406, "the service description is served as RDF")
+        offered = ", ".join(media for media, _ in negotiation.offers(negotiation.GRAPH_KINDS))
+        refuse(406, f"the service description is served as {offered}")
     graph = service_description(endpoint_url, kg.manifest, kg.settings)
     body = graph.serialize(format=choice.format.rdflib, encoding="utf-8")
     return respond(Answer(200, choice.content_type, body))
 
 
 def wants_query_page(request: Request) -> bool:
-    """A browser's plain GET (or HEAD) of /sparql: it gets the query page rather than results."""
-    return request.method in ("GET", "HEAD") and not request.args.get("format") \
-        and not request.args.getlist("update") and negotiation.accepts_html(request.headers.get("Accept"))
+    """A browser's plain GET (or HEAD) of /sparql, or ``format=html``: it gets the query page rather than results."""
+    if request.method not in ("GET", "HEAD") or request.args.getlist("update"):
+        return False
+    if fmt := request.args.get("format"):
+        return negotiation.PAGE.accepts(fmt)
+    return negotiation.accepts_html(request.headers.get("Accept"))
 
 
 def endpoint_url(request: Request) -> str:
@@ -159,10 +163,13 @@ def query_job(request: Request, kg: KnowledgeGraph) -> PendingQuery | None:
         return None
     settings = kg.settings
     base_iri = endpoint_url(request)
+    fmt = request.values.get("format")
     try:
+        if fmt:
+            negotiation.negotiate(None, fmt, negotiation.RESULT_KINDS + negotiation.GRAPH_KINDS, page=True)
         check_nesting(query, settings.max_nesting)
         guarded = guard(query, base_iri, settings.service_allow, settings.service_override)
-    except (TooDeep, FederationRefused) as err:
+    except (negotiation.UnknownFormat, TooDeep, FederationRefused) as err:
         refuse(400, str(err))
     job = QueryJob(
         query=guarded.query,
@@ -170,7 +177,7 @@ def query_job(request: Request, kg: KnowledgeGraph) -> PendingQuery | None:
         default_graphs=checked_graphs("default-graph-uri", default_graphs),
         named_graphs=checked_graphs("named-graph-uri", named_graphs),
         accept=request.headers.get("Accept"),
-        format=request.values.get("format"),
+        format=fmt,
         max_rows=settings.max_rows,
         max_bytes=settings.max_response_bytes,
         federated=guarded.federated,
