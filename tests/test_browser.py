@@ -46,7 +46,8 @@ def test_click_an_iri_in_the_results_and_land_on_its_page(page: Page, server: st
     page.goto(f"{server}/sparql")
     page.fill("#query", query)
     page.click("#run")
-    page.locator("table.results a", has_text="id/chine").click()
+    expect(page.locator("table.results tbody tr").first).to_contain_text("Chine id/chine")  # label, then IRI
+    page.locator("table.results a", has_text="Chine").click()
     expect(page).to_have_url(f"{server}/page/chine")
     expect(page.locator("h1")).to_have_text("Chine")
 
@@ -62,13 +63,122 @@ def test_load_an_example(page: Page, server: str) -> None:
                                                                                      safe="-_.!~*'()"))
 
 
-def test_a_syntax_error_shows_its_position(page: Page, server: str) -> None:
+def test_a_syntax_error_is_explained_and_marked_in_the_editor(page: Page, server: str) -> None:
     page.goto(f"{server}/sparql")
-    page.fill("#query", "SELECT * WHERE { ?s ?p }")
+    page.fill("#query", "SELECT ?x\nWHERE {\n  ?x ?p ?o FILTER(?x = )\n}")
     page.click("#run")
-    expect(page.locator("#error")).to_be_visible()
-    expect(page.locator("#error")).to_contain_text("error at 1:25")
-    expect(page.locator("#error")).to_have_attribute("data-column", "25")
+    expect(page.locator("#error")).to_have_text(
+        "400 Bad Request: Query syntax error: line 3, column 22: « = » needs an expression after it")
+    expect(page.locator("#error")).to_have_attribute("data-line", "3")
+    expect(page.locator("#error")).to_have_attribute("data-column", "22")
+    expect(page.locator(".editor mark.tok-error")).to_have_text("=")
+    page.fill("#query", "SELECT * WHERE { ?s foo:bar ?o }")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#error")).to_contain_text("line 1, column 21: prefix foo: is not declared")
+    expect(page.locator(".editor mark.tok-error")).to_have_text("foo:bar")
+
+
+def test_results_sort_by_a_column_and_page_through_rows(page: Page, server: str) -> None:
+    page.goto(f"{server}/sparql")
+    page.fill("#query", "SELECT ?s ?n WHERE { ?s <https://w3id.org/montagne-kg/ontology#beginIndex> ?n }")
+    page.click("#run")
+    expect(page.locator(".pager")).to_contain_text("rows 1–100 of")
+    expect(page.locator("table.results tbody tr")).to_have_count(100)
+    page.click("th button >> text=?n")
+    expect(page.locator("th[aria-sort=ascending]")).to_contain_text("?n")
+    numbers = page.locator("table.results tbody tr td:nth-child(2)").all_inner_texts()
+    values = [int(text.split()[0]) for text in numbers]
+    assert values == sorted(values)  # as numbers, not as text
+    page.click("th button >> text=?n")
+    expect(page.locator("th[aria-sort=descending]")).to_contain_text("?n")
+    page.click(".pager button >> text=Next")
+    expect(page.locator(".pager")).to_contain_text("rows 101–")
+
+
+def test_each_run_is_a_history_entry(page: Page, server: str) -> None:
+    page.goto(f"{server}/sparql")
+    page.fill("#query", LABEL)
+    page.click("#run")
+    expect(page.locator("table.results tbody tr")).to_have_count(2)
+    page.fill("#query", "ASK {}")
+    page.click("#run")
+    expect(page.locator("p.boolean")).to_have_text("true")
+    page.go_back()
+    expect(page.locator("#query")).to_have_value(LABEL)
+    expect(page.locator("table.results tbody tr")).to_have_count(2)
+    page.go_forward()
+    expect(page.locator("p.boolean")).to_have_text("true")
+
+
+def test_a_long_query_gets_a_permalink_and_downloads_without_a_long_url(page: Page, server: str) -> None:
+    padding = "\n".join(f"# line {i} of a long comment that makes this query longer than a URL should be"
+                        for i in range(120))
+    query = f"{padding}\n{LABEL}"
+    page.goto(f"{server}/sparql")
+    page.fill("#query", query)
+    page.click("#run")
+    expect(page.locator("table.results tbody tr")).to_have_count(2)
+    assert "#q=" in page.url and "query=" not in page.url and len(page.url) < len(query)
+    with page.expect_download() as download:
+        page.click("#downloads a >> text=CSV")
+    assert Path(download.value.path()).read_text().splitlines()[0] == "label"
+    shared = page.url
+    page.goto("about:blank")
+    page.goto(shared)
+    expect(page.locator("#query")).to_have_value(query)
+    expect(page.locator("table.results tbody tr")).to_have_count(2)
+
+
+def test_a_construct_result_is_a_table_of_labelled_triples_with_downloads(page: Page, server: str) -> None:
+    page.goto(f"{server}/sparql")
+    page.fill("#query", "CONSTRUCT { ?c <https://w3id.org/montagne-kg/ontology#locatedIn> ?r } WHERE "
+                        "{ ?c <https://w3id.org/montagne-kg/ontology#locatedIn> ?r } LIMIT 5")
+    page.click("#run")
+    expect(page.locator("table.results thead")).to_contain_text("subject")
+    expect(page.locator("table.results tbody tr")).to_have_count(5)
+    expect(page.locator("table.results tbody tr").first.locator("td").nth(1)).to_contain_text("located in")
+    expect(page.locator("#downloads a")).to_have_text(["Turtle", "N-Triples", "JSON-LD"])
+
+
+def run_query(page: Page, server: str, query: str) -> None:
+    page.goto(f"{server}/sparql")
+    page.fill("#query", query)
+    page.click("#run")
+    expect(page.locator("#status")).not_to_have_text("Running…")
+
+
+def test_dates_offer_a_timeline_with_one_mark_per_dated_row(page: Page, server: str) -> None:
+    query = ("SELECT ?thing ?notAfter WHERE { ?thing <https://w3id.org/montagne-kg/ontology#dateNotAfter> ?notAfter "
+             "FILTER(isIRI(?thing)) }")
+    run_query(page, server, query)
+    rows = page.locator("table.results tbody tr").count()
+    expect(page.locator(".views button")).to_have_text(["Table", "Timeline"])
+    page.click(".views button >> text=Timeline")
+    expect(page.locator(".view-timeline svg").first).to_be_visible()
+    expect(page.locator(".view-timeline")).to_have_attribute("data-marks", str(rows))
+    expect(page.locator("table.results")).to_be_hidden()
+    page.click(".views button >> text=Table")
+    expect(page.locator("table.results")).to_be_visible()
+
+
+def test_points_offer_an_offline_map(page: Page, server: str) -> None:
+    wkt = "<http://www.opengis.net/ont/geosparql#wktLiteral>"
+    run_query(page, server, f'SELECT ?place ?where WHERE {{ VALUES (?place ?where) {{ ("Chambéry" "Point(5.92 45.57)"^^'
+                            f'{wkt}) ("Zhangjiakou" "Point(114.88 40.82)"^^{wkt}) }} }}')
+    page.click(".views button >> text=Map")
+    expect(page.locator(".view-map svg").first).to_be_visible()
+    expect(page.locator(".view-map")).to_have_attribute("data-marks", "2")
+    expect(page.locator(".view-map")).to_contain_text("no tiles are fetched")
+
+
+def test_constructs_and_linked_rows_offer_a_graph(page: Page, server: str) -> None:
+    run_query(page, server, "CONSTRUCT { ?c <https://w3id.org/montagne-kg/ontology#locatedIn> ?r } WHERE "
+                            "{ ?c <https://w3id.org/montagne-kg/ontology#locatedIn> ?r } LIMIT 6")
+    page.click(".views button >> text=Graph")
+    expect(page.locator(".view-graph canvas").first).to_be_attached()
+    expect(page.locator(".view-graph")).to_have_attribute("data-edges", "6")
+    run_query(page, server, "SELECT ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } LIMIT 3")
+    expect(page.locator(".views")).to_have_count(0)  # a table of literals offers no other view
 
 
 def test_a_shared_url_shows_its_result_on_reload(page: Page, server: str, request: pytest.FixtureRequest,

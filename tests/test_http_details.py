@@ -111,3 +111,22 @@ def test_an_accept_type_that_is_not_a_media_type_is_never_echoed(client: FlaskCl
     assert response.status_code == 406
     assert "rdf/xml" not in response.headers["Content-Type"]
     assert "Accept" in response.headers["Vary"]
+
+
+def test_the_interface_language_is_english_and_the_data_s_literals_say_theirs(client: FlaskClient) -> None:
+    html = client.get("/page/pekin").get_data(as_text=True)
+    assert html.startswith("<!doctype html>\n<html lang=\"en\">")
+    assert '<h1 lang="fr">Pékin</h1>' in html
+    assert '<span lang="en">Beijing</span>' in html
+
+
+@pytest.mark.parametrize("query,message", [
+    ("", "the query is empty"),
+    ("SELECT * WHERE { ?s foo:bar ?o }",
+     "line 1, column 21: prefix foo: is not declared; add PREFIX foo: <…> before the query"),
+    ("SELECT ?x\nWHERE {\n  ?x ?p ?o FILTER(?x = )\n}\n", "line 3, column 22: « = » needs an expression after it"),
+])
+def test_syntax_errors_are_explained_to_machines_as_text(client: FlaskClient, query: str, message: str) -> None:
+    response = client.post("/sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 400 and response.mimetype == "text/plain"
+    assert response.get_data(as_text=True) == f"400 Bad Request: Query syntax error: {message}\n"

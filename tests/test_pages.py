@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
+from montagne_kg import cli
 from montagne_kg.building.build import Assembled, write_build
 from montagne_kg.namespaces import DEFAULT_BASE, FOAF, MKG
 from montagne_kg.serving import create_app
@@ -84,7 +85,7 @@ def test_data_documents_describe_the_entity(client: FlaskClient, ext: str, fmt: 
 
 def test_entity_page_shows_labels_types_facts_sources_and_diagram(client: FlaskClient) -> None:
     html = client.get("/page/zhangjiakou").get_data(as_text=True)
-    assert "<h1>Zhangjiakou</h1>" in html
+    assert "<h1 lang=\"fr\">Zhangjiakou</h1>" in html
     assert 'href="/ontology#City"' in html
     assert ">schema:City</a>" in html  # external types as prefixed names
     assert "900\u202f000" in html and "lower bound" in html and "inhabitant" in html
@@ -222,15 +223,36 @@ def test_lookups_never_inline_unvalidated_text(client: FlaskClient) -> None:
         assert client.get(path).status_code == 404
 
 
-def test_every_route_and_query_is_documented(app, project) -> None:
+def route_pattern(rule: str) -> re.Pattern:
+    """A Flask rule as the README writes it: its full path, any <placeholder> name, in a code span."""
+    parts = re.split(r"<[^>]+>", rule)
+    return re.compile("`" + r"<[^>`]+>".join(re.escape(part) for part in parts) + "`")
+
+
+def test_every_route_and_query_is_documented_and_every_documented_route_exists(app, project) -> None:
     readme = (project.root / "README.md").read_text(encoding="utf-8")
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static":
-            continue
-        documented = rule.rule.split("<")[0].rstrip("/") or "/"
-        assert f"`{documented}" in readme, f"route {rule.rule} is not in the README"
+    rules = [rule.rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
+    table = [line for line in readme.splitlines() if line.startswith("| `/")]
+    for rule in rules:
+        assert any(route_pattern(rule).search(line.split(" | ")[0]) for line in table), \
+            f"route {rule} has no row in the README's route table"
+    for line in table:
+        for documented in re.findall(r"`(/[^`]*)`", line.split(" | ")[0]):
+            assert any(route_pattern(rule).fullmatch(f"`{documented}`") for rule in rules), \
+                f"the README documents {documented}, which no route serves"
     for query in sorted(Path(project.queries).glob("*.rq")):
         assert f"`{query.name}`" in readme, f"{query.name} is not in the README"
+
+
+def test_every_command_is_documented(project) -> None:
+    readme = (project.root / "README.md").read_text(encoding="utf-8")
+    top = cli.parser()
+    commands = top._subparsers._group_actions[0].choices  # argparse keeps its sub-commands here
+    for name, sub in commands.items():
+        steps = [action for action in sub._actions if action.dest == "step"]
+        for step in (steps[0].choices if steps else [""]):
+            command = f"montagne-kg {name} {step}".rstrip()
+            assert command in readme, f"`{command}` is not in the README"
 
 
 @pytest.mark.parametrize("path", ["/", "/page/chambery", "/page/release/000", "/dumps/", "/search?q=poma",

@@ -56,7 +56,7 @@ def in_flight(client: FlaskClient, query: str, headers: dict[str, str] | None = 
 @pytest.mark.parametrize("query,message", [
     ("SELECT * { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }", "nests brackets more than 500 deep"),
     ("SELECT (<urn:f>(1) AS ?x) {}", "Query evaluation error"),
-    ("", "Query syntax error"),
+    ("", "Query syntax error: the query is empty"),
 ])
 def test_queries_that_crashed_or_500ed_are_400(client: FlaskClient, query: str, message: str) -> None:
     response = get(client, query)

@@ -15,7 +15,18 @@ if TYPE_CHECKING:
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """The Flask app over one build (settings from MONTAGNE_KG_* or ``test_config["SETTINGS"]``), its front
     installed: as a WSGI app it answers through the front, like ``create_front``'s ASGI app."""
-    from montagne_kg.serving import browse, dumps, errors, front, knowledge_graph, pages, search, service, sparql
+    from montagne_kg.serving import (
+        browse,
+        dumps,
+        errors,
+        front,
+        knowledge_graph,
+        pages,
+        resources,
+        search,
+        service,
+        sparql,
+    )
 
     app = Flask(__name__)
     settings = (test_config or {}).get("SETTINGS") or from_environment()
@@ -27,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(sparql.bp)
     app.register_blueprint(service.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(resources.bp)
     app.register_blueprint(browse.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(dumps.bp)

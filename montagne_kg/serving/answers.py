@@ -11,6 +11,7 @@ from rdflib import Graph
 from montagne_kg.formats import FORMATS, Format
 from montagne_kg.namespaces import PREFIXES
 from montagne_kg.serving import negotiation, results
+from montagne_kg.serving.query_errors import explain
 
 READ_ONLY = "this endpoint is read-only; SPARQL Update is not accepted"
 READABLE_TRIPLES = 5000  # up to this many, graphs are written grouped and compacted (~0.3 s in Turtle at 5 000)
@@ -114,7 +115,7 @@ def execute(store: ox.Store, job: QueryJob) -> Answer:
     except SyntaxError as err:
         if looks_like_update(job.query):
             return text_answer(403, READ_ONLY)
-        return text_answer(400, f"Query syntax error: {err}")
+        return text_answer(400, f"Query syntax error: {explain(job.query, str(err))}")
     except OSError as err:
         if job.federated:
             return text_answer(502, "a federated SERVICE call failed or timed out")

@@ -21,8 +21,6 @@ PASSAGE = re.compile(r"char=(\d+),(\d+)")
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-OWL_SAMEAS = "http://www.w3.org/2002/07/owl#sameAs"
-WIKIDATA = "http://www.wikidata.org/entity/"
 PAGE_ROW_CAP = 5000
 # What a release states about the world: each asserted ontology-property triple of its graph about an entity (not
 # its mention links), and the parts of the figures among them. ?graph, ?ontology, ?entities and ?genid are bound.
@@ -35,6 +33,17 @@ RELEASE_FACTS = """SELECT ?graph ?ontology ?entities ?subject ?property ?value W
 RELEASE_FIGURES = """SELECT ?graph ?genid ?figure ?property ?value WHERE {
   GRAPH ?graph { ?subject ?link ?figure . ?figure ?property ?value }
   FILTER (STRSTARTS(STR(?figure), STR(?genid)))
+}"""
+# An entity's Wikidata items (owl:sameAs) with their link records; ?entity and ?ontology are bound.
+WIKIDATA_LINK = """PREFIX owl: <http://www.w3.org/2002/07/owl#>
+SELECT ?entity ?ontology ?item ?label ?record WHERE {
+  ?entity owl:sameAs ?item FILTER (STRSTARTS(STR(?item), "http://www.wikidata.org/entity/"))
+  OPTIONAL {
+    ?record ?subjectProperty ?entity ; ?targetProperty ?item ; ?labelProperty ?label
+    FILTER (?subjectProperty = IRI(CONCAT(STR(?ontology), "linkSubject"))
+            && ?targetProperty = IRI(CONCAT(STR(?ontology), "linkTarget"))
+            && ?labelProperty = IRI(CONCAT(STR(?ontology), "itemLabel")))
+  }
 }"""
 RELEASES = """PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX mkg: <https://w3id.org/montagne-kg/ontology#>
@@ -102,6 +111,11 @@ class Entity:
     wikidata: list[tuple[str, str, str]]
 
     @property
+    def label_lang(self) -> str:
+        """The language of ``label``."""
+        return next((lang for lang in ("fr", "en") if self.labels.get(lang)), "")
+
+    @property
     def label(self) -> str:
         for lang in ("fr", "en", ""):
             if self.labels.get(lang):
@@ -164,6 +178,9 @@ class Catalogue:
             return f"/page/release/{rid}"
         if iri.startswith(f"{self.base}ontology"):
             return "/ontology" + (f"#{iri.split('#', 1)[1]}" if "#" in iri else "")
+        if iri == f"{self.base}dataset" or iri.startswith(tuple(f"{self.base}{kind}/" for kind in
+                                                                ("link", "graph", "dataset"))):
+            return "/" + iri[len(self.base):]  # link records, named graphs, the dataset (resources.py)
         return None
 
     @cached_property
@@ -257,6 +274,10 @@ class Catalogue:
             return False, None
         return True, rows[0]["r"]["value"] if "r" in rows[0] else None
 
+    def value_of(self, binding: dict) -> Value:
+        """An asserted value of a SPARQL JSON binding, labelled as the pages show it."""
+        return self._value(binding, False)
+
     def _value(self, binding: dict, inferred: bool) -> Value:
         """A value labelled for an English page: ontology terms in English, entities as the releases name them."""
         term = Term.of(binding)
@@ -305,14 +326,12 @@ class Catalogue:
                       {p: list(v.values()) for p, v in facts.items()}, self._incoming(iri), self._mentions(iri),
                       self._wikidata(iri))
 
-    def _wikidata(self, iri: str) -> list[tuple[str, str, str]]:
-        """(item IRI, QID, item label as the record saw it) of each published link."""
-        rows = self.select(f"SELECT ?item ?label WHERE {{ <{iri}> <{OWL_SAMEAS}> ?item "
-                           f"FILTER(STRSTARTS(STR(?item), '{WIKIDATA}')) OPTIONAL {{ ?record "
-                           f"<{self.base}ontology#linkSubject> <{iri}> ; <{self.base}ontology#linkTarget> ?item ; "
-                           f"<{self.base}ontology#itemLabel> ?label }} }}")
+    def _wikidata(self, iri: str) -> list[tuple[str, str, str, str | None]]:
+        """(item IRI, QID, item label as the record saw it, the record's page) of each published link."""
+        rows = self.select(WIKIDATA_LINK, entity=iri, ontology=f"{self.base}ontology#")
         return sorted({(r["item"]["value"], r["item"]["value"].rsplit("/", 1)[1],
-                        r["label"]["value"] if "label" in r else "") for r in rows})
+                        r["label"]["value"] if "label" in r else "",
+                        self.page_path(r["record"]["value"]) if "record" in r else None) for r in rows})
 
     def _conclusions(self, iri: str) -> dict[tuple[str, str], str]:
         """The curators' reason for each fact about ``iri`` they concluded (an rdf:Statement attributed to them)."""

@@ -101,7 +101,7 @@ def literal(term: Term) -> Markup:
     else:
         shown = escape(value)
     if term.lang:
-        shown = Markup(f'{shown} <span class="lang">{escape(term.lang)}</span>')
+        shown = Markup(f'<span lang="{escape(term.lang)}">{shown}</span> <span class="lang">{escape(term.lang)}</span>')
     return Markup(shown)
 
 
