@@ -248,7 +248,8 @@ def every_page(server: str) -> list[str]:
         classes = [f"/class/{name}" for name in json.load(response)["classes"]]
     paths = [iri.replace("https://w3id.org/montagne-kg/id/", "/page/") for iri in iris]
     return [*paths, *classes, "/", "/sparql", f"/sparql?query={quote(LABEL)}", "/ontology", "/dumps/",
-            "/search?q=chambery", "/-/settings", "/page/no-such-entity"]
+            "/search?q=chambery", "/-/settings", "/page/no-such-entity", "/link/france", "/graph/release/000",
+            "/dataset/wikidata-links"]
 
 
 def test_no_page_is_wider_than_a_phone_screen(page: Page, server: str) -> None:
@@ -262,6 +263,25 @@ def test_no_page_is_wider_than_a_phone_screen(page: Page, server: str) -> None:
         if width > 390:
             too_wide[path] = width
     assert too_wide == {}
+
+
+def test_the_language_switch_is_remembered_and_french_pages_fit_a_phone(page: Page, server: str) -> None:
+    page.goto(f"{server}/page/chambery")
+    page.click("nav.languages a >> text=FR")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.locator("header nav a").first).to_have_text("Requête")
+    page.click("header nav a >> text=Téléchargements")
+    expect(page.locator("h1")).to_have_text("Téléchargements")  # remembered on the next page
+    page.set_viewport_size({"width": 390, "height": 844})
+    too_wide = {}
+    for path in ["/", "/page/zhangjiakou", "/page/release/000", "/class/Organisation", "/search?q=chambery",
+                 "/sparql", "/dumps/", "/ontology", "/link/france", "/graph/release/000"]:
+        page.goto(server + path, wait_until="domcontentloaded")
+        if (width := page.evaluate("document.documentElement.scrollWidth")) > 390:
+            too_wide[path] = width
+    assert too_wide == {}
+    page.goto(f"{server}/?lang=en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
 def test_a_phone_gets_the_column_diagram_at_full_size(page: Page, server: str) -> None:

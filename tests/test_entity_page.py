@@ -42,3 +42,10 @@ def test_properties_read_as_words_and_evidence_as_the_quoted_sentence(client: Fl
         assert f'href="{html.escape(href)}"' in page
         target = client.get(href.split("#")[0]).get_data(as_text=True)
         assert '<mark id="passage">' in target
+
+
+def test_same_as_and_exact_match_to_the_item_are_the_one_wikidata_row(client: FlaskClient) -> None:
+    html = client.get("/page/france").get_data(as_text=True)
+    assert html.count('title="http://www.wikidata.org/entity/Q142"') == 1
+    assert 'href="https://www.wikidata.org/wiki/Q142"' in html and "owl:sameAs, skos:exactMatch" in html
+    assert '<a href="http://www.w3.org/2002/07/owl#sameAs"' not in html

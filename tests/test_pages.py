@@ -111,7 +111,7 @@ def test_release_page_highlights_mentions_and_lists_facts(client: FlaskClient) -
     html = client.get("/page/release/003").get_data(as_text=True)
     assert '<a class="mention" href="/page/almaty"' in html
     assert "2014-07-07" in html and "2014-09-30" in html and "IOC decision" in html  # the range and its reason
-    assert "curators' attribution" in html and "comment form" in html
+    assert "curators&#39; attribution" in html and "comment form" in html
     assert 'href="/page/convention-partenariat-cluster-montagne-federation-de-ski-kazakh"' in html
     assert 'type="text/turtle" href="/data/release/003.ttl"' in html
 

@@ -20,6 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         dumps,
         errors,
         front,
+        interface,
         knowledge_graph,
         pages,
         resources,
@@ -35,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update({k: v for k, v in test_config.items() if k != "SETTINGS"})
     knowledge_graph.init_app(app, settings)
     errors.init_app(app)
+    interface.init_app(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(service.bp)
     app.register_blueprint(pages.bp)

@@ -18,6 +18,7 @@ from flask.typing import ResponseReturnValue
 from montagne_kg.serving import negotiation
 from montagne_kg.serving.catalogue import Catalogue, fold, get_catalogue
 from montagne_kg.serving.errors import refuse
+from montagne_kg.serving.interface import interface_language
 
 bp = Blueprint("browse", __name__)
 
@@ -152,7 +153,7 @@ def class_page(name: str) -> ResponseReturnValue:
     page = _positive("page", 1, pages)
     shown = chosen[(page - 1) * size: page * size]
     cat = index.catalogue
-    label = cat.label(f"{index.ontology}{name}", "en") or name
+    label = cat.label(f"{index.ontology}{name}", interface_language()) or name
     if negotiation.twin_wanted(request):
         return jsonify(
             {"class": f"{index.ontology}{name}", "label": label, "total": len(chosen), "page": page, "pages": pages,
@@ -170,5 +171,5 @@ def class_page(name: str) -> ResponseReturnValue:
 
     return render_template("class.html", name=name, label=label, total=len(chosen), all=len(members), shown=shown,
                            page=page, pages=pages, sort=sort, order=order, wanted=wanted, facets=facets, url=url,
-                           class_label=lambda c: cat.label(f"{index.ontology}{c}", "en") or c,
+                           class_label=lambda c: cat.label(f"{index.ontology}{c}", interface_language()) or c,
                            alternates=[(url(format="json"), "application/json", "json")])

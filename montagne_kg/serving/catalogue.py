@@ -13,6 +13,7 @@ from flask import current_app
 from montagne_kg.serving.answers import QueryJob
 from montagne_kg.serving.clients import run_for_client
 from montagne_kg.serving.errors import refuse
+from montagne_kg.serving.interface import interface_language
 from montagne_kg.serving.knowledge_graph import KnowledgeGraph, get_kg
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -283,7 +284,7 @@ class Catalogue:
         term = Term.of(binding)
         if not term.is_iri:
             return Value(term, "", inferred)
-        lang = "en" if term.value.startswith(f"{self.base}ontology") else "fr"
+        lang = interface_language() if term.value.startswith(f"{self.base}ontology") else "fr"
         return Value(term, self.label(term.value, lang), inferred)
 
     def entity(self, slug: str) -> Entity | None:

@@ -20,6 +20,7 @@ from montagne_kg.serving.browse import class_index
 from montagne_kg.serving.catalogue import RELEASE_ID, Catalogue, Term, Value, get_catalogue
 from montagne_kg.serving.diagram import Edge, narrow_layout, wide_layout
 from montagne_kg.serving.errors import refuse
+from montagne_kg.serving.interface import interface_language, translate
 from montagne_kg.serving.knowledge_graph import get_kg
 from montagne_kg.serving.querypage import example_queries
 from montagne_kg.serving.release_text import Mark, release_html
@@ -28,8 +29,10 @@ bp = Blueprint("pages", __name__)
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 DATA_FORMATS: tuple[Format, ...] = tuple(f for f in FORMATS if f.name in ("turtle", "jsonld", "ntriples", "rdfxml"))
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
+MONTHS = {"en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                 "November", "December"),
+          "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+                 "novembre", "décembre")}
 NESTED_ORDER = ("numericValue", "currency", "unit", "qualifier", "quantityLocation")
 
 
@@ -91,13 +94,14 @@ def literal(term: Term) -> Markup:
     elif datatype in (XSD + "integer", XSD + "decimal", XSD + "double", XSD + "nonNegativeInteger"):
         shown = escape(number(value))
     elif datatype == XSD + "gYearMonth" and len(value) == 7 and value[5:].isdigit() and 1 <= int(value[5:]) <= 12:
-        shown = escape(f"{MONTHS[int(value[5:]) - 1]} {value[:4]}")
+        shown = escape(f"{MONTHS[interface_language()][int(value[5:]) - 1]} {value[:4]}")
     elif datatype == XSD + "gMonthDay" and len(value) == 7 and value[2:4].isdigit() and 1 <= int(value[2:4]) <= 12:
-        shown = escape(f"{int(value[5:])} {MONTHS[int(value[2:4]) - 1]} (year not stated)")
+        month = MONTHS[interface_language()][int(value[2:4]) - 1]
+        shown = escape(f"{int(value[5:])} {month} ({translate('year not stated')})")
     elif datatype == XSD + "duration" and value.startswith("P") and value.endswith("Y") and value[1:-1].isdigit():
-        shown = escape(f"{value[1:-1]} years")
+        shown = escape(f"{value[1:-1]} {translate('years')}")
     elif datatype == XSD + "boolean":
-        shown = escape("yes" if value == "true" else "no")
+        shown = escape(translate("yes") if value == "true" else translate("no"))
     else:
         shown = escape(value)
     if term.lang:
@@ -133,13 +137,15 @@ def render_figure(value: Value) -> Markup:
     if parts.get("qualifier"):
         extras.append(", ".join(str(escape(q.label or local_name(q.term.value))) for q in parts["qualifier"]))
     if parts.get("quantityLocation"):
-        extras.append("in " + ", ".join(str(render_value(v)) for v in parts["quantityLocation"]))
+        extras.append(f"{translate('in')} " + ", ".join(str(render_value(v)) for v in parts["quantityLocation"]))
     sources = [v for v in parts.get("wasDerivedFrom", []) if v.term.is_iri]
     if sources:
-        extras.append(", ".join(str(link(s.term.value, "source")) for s in sources))
+        extras.append(", ".join(str(link(s.term.value, translate("source"))) for s in sources))
     return Markup(f'<span class="figure">{text}</span>' + (f' <span class="muted">({" · ".join(extras)})</span>'
                                                             if extras else ""))
 
+
+WIKIDATA_LINKS = ("http://www.w3.org/2002/07/owl#sameAs", "http://www.w3.org/2004/02/skos/core#exactMatch")
 
 # Properties of the vocabularies we use but never import: their labels, as a reader says them.
 EXTERNAL_PROPERTY_LABELS = {
@@ -157,16 +163,27 @@ EXTERNAL_PROPERTY_LABELS = {
     "http://purl.org/dc/terms/description": "description",
     "http://purl.org/dc/terms/isReplacedBy": "replaced by",
     "http://www.w3.org/1999/02/22-rdf-syntax-ns#type": "type",
+    "http://purl.org/dc/terms/source": "source",
+    "http://purl.org/dc/terms/date": "date",
+    "http://purl.org/dc/terms/license": "licence",
+    "http://purl.org/dc/terms/isPartOf": "part of",
+    "http://rdfs.org/ns/void#exampleResource": "example resource",
+    "http://rdfs.org/ns/void#subjectsTarget": "subjects from",
+    "http://rdfs.org/ns/void#objectsTarget": "objects from",
+    "http://rdfs.org/ns/void#linkPredicate": "link property",
+    "http://rdfs.org/ns/void#sparqlEndpoint": "SPARQL endpoint",
 }
 
 
 def property_label(iri: str) -> str:
     """The ontology's English label, a reader's name for an external property, or the local name."""
-    return get_catalogue().label(iri, "en") or EXTERNAL_PROPERTY_LABELS.get(iri) or local_name(iri)
+    lang = interface_language()
+    external = EXTERNAL_PROPERTY_LABELS.get(iri)
+    return get_catalogue().label(iri, lang) or (external and translate(external)) or local_name(iri)
 
 
 def release_label(rid: str) -> str:
-    return f"release {rid}"
+    return f"{translate('release')} {rid}"
 
 
 @bp.app_context_processor
@@ -269,7 +286,10 @@ def entity_page(slug: str) -> ResponseReturnValue:
         refuse(404, f"there is no entity {slug!r} in this dataset; search for it at /search")
     if twin := page_or_data(slug):
         return twin
-    facts = sorted(entity.facts.items(), key=lambda kv: property_label(kv[0]))
+    items = {item for item, *_ in entity.wikidata}  # owl:sameAs and skos:exactMatch to them: the one Wikidata row
+    facts = sorted(((prop, kept) for prop, values in entity.facts.items()
+                    if (kept := [v for v in values if not (prop in WIKIDATA_LINKS and v.term.value in items)])),
+                   key=lambda kv: property_label(kv[0]))
     incoming = sorted(entity.incoming.items(), key=lambda kv: property_label(kv[0]))
     releases: dict[str, list] = {}
     for mention in entity.mentions:
@@ -428,7 +448,7 @@ def home() -> ResponseReturnValue:
     """What the dataset is, its licence, counts by class, search, example queries, downloads."""
     cat = get_catalogue()
     index = class_index()
-    classes = [(name, cat.label(f"{index.ontology}{name}", "en") or name, n)
+    classes = [(name, cat.label(f"{index.ontology}{name}", interface_language()) or name, n)
                for name, n in sorted(index.counts.items(), key=lambda item: (-item[1], item[0]))]
     if negotiation.twin_wanted(request):
         return jsonify({"base": cat.base, "build": get_kg().build.name,

@@ -15,6 +15,7 @@ from montagne_kg.layout import graph_file_name
 from montagne_kg.serving import negotiation
 from montagne_kg.serving.catalogue import SLUG, Value, get_catalogue
 from montagne_kg.serving.errors import refuse
+from montagne_kg.serving.interface import translate
 from montagne_kg.serving.knowledge_graph import get_kg
 from montagne_kg.serving.pages import DATA_FORMATS, not_acceptable
 
@@ -58,8 +59,9 @@ def link_record(slug: str) -> ResponseReturnValue:
         not_acceptable()
     if choice.format is not negotiation.PAGE:
         return Response(cat.construct(TRIPLES, choice.format.name, resource=iri), content_type=choice.content_type)
-    return render_template("resource.html", iri=iri, title=f"Wikidata link record « {slug} »",
-                           kind="A Wikidata link record: the entity, the item, and the source that confirms it.",
+    return render_template("resource.html", iri=iri, title=f"{translate('Wikidata link record')} « {slug} »",
+                           kind=translate("A Wikidata link record: the entity, the item, and the source that "
+                                          "confirms it."),
                            facts=sorted(facts.items()), incoming=sorted(incoming.items()),
                            alternates=[(f"/link/{slug}?format={f.name}", f.media_type, f.name) for f in DATA_FORMATS])
 
@@ -108,7 +110,7 @@ def described_dataset(name: str) -> ResponseReturnValue:
         not_acceptable()
     if choice.format is not negotiation.PAGE:
         return redirect(f"/.well-known/void?format={choice.format.name}", code=303)
-    return render_template("resource.html", iri=iri, title=f"Dataset « {name} »",
-                           kind="A dataset of the VoID/DCAT description (/.well-known/void).",
+    return render_template("resource.html", iri=iri, title=f"{translate('Dataset')} « {name} »",
+                           kind=translate("A dataset of the VoID/DCAT description (/.well-known/void)."),
                            facts=sorted(facts.items()), incoming=sorted(incoming.items()),
                            alternates=[("/.well-known/void", "text/turtle", "VoID description (Turtle)")])

@@ -27,6 +27,8 @@ function highlight(text) {
 }
 
 const PAGE_SIZE = 100;
+const WORDS = JSON.parse(document.getElementById("interface-words")?.textContent || "{}");
+const tr = (word) => WORDS[word] || word.split("|")[0];  // the interface's words, in the page's language
 const LONG_URL = 2000;  // queries whose URL would be longer get a permalink in the fragment, compressed
 const LABELS = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\nSELECT ?iri ?label WHERE {\n" +
   "  VALUES ?iri { %IRIS% }\n  ?iri rdfs:label ?label FILTER(LANG(?label) IN (\"fr\", \"en\", \"\"))\n}";
@@ -194,8 +196,8 @@ class ResultTable {
     };
     const where = document.createElement("span");
     where.className = "muted";
-    where.textContent = ` rows ${first + 1}–${last} of ${this.order.length} `;
-    this.pager.append(button("← Previous", this.page - 1), where, button("Next →", this.page + 1));
+    where.textContent = ` ${tr("rows")} ${first + 1}–${last} ${tr("of|count")} ${this.order.length} `;
+    this.pager.append(button(tr("← Previous"), this.page - 1), where, button(tr("Next →"), this.page + 1));
   }
 }
 
@@ -279,7 +281,7 @@ function showDownloads(query, kind) {
     a.addEventListener("click", (event) => { event.preventDefault(); download(query, format, `result.${suffix}`); });
     return a;
   });
-  downloads.replaceChildren("Download: ");
+  downloads.replaceChildren(tr("Download:") + " ");
   links.forEach((a, i) => downloads.append(...(i ? [" · ", a] : [a])));
   downloads.hidden = false;
 }
@@ -293,7 +295,7 @@ async function run(query, {push = true} = {}) {
   error.hidden = notice.hidden = downloads.hidden = true;
   delete error.dataset.line;
   delete error.dataset.column;
-  status.textContent = "Running…";
+  status.textContent = tr("Running…");
   const link = await permalink(query);
   if (push && link !== window.location.href) window.history.pushState({query}, "", link);
   share.href = link;
@@ -305,7 +307,7 @@ async function run(query, {push = true} = {}) {
       headers: {"Accept": "application/sparql-results+json, application/n-triples;q=0.9"}});
   } catch (err) {
     status.textContent = "";
-    error.textContent = "The server could not be reached: " + err;
+    error.textContent = `${tr("The server could not be reached:")} ${err}`;
     error.hidden = false;
     return;
   }
@@ -328,7 +330,7 @@ async function run(query, {push = true} = {}) {
       p.className = "boolean";
       p.textContent = data.boolean ? "true" : "false";
       results.appendChild(p);
-      status.textContent = `ASK answered in ${seconds} s`;
+      status.textContent = `${tr("ASK answered in")} ${seconds} s`;
     } else {
       const rows = data.results.bindings;
       const labels = await labelsFor(iriValues(rows), base);
@@ -337,7 +339,7 @@ async function run(query, {push = true} = {}) {
       new ResultTable(data.head.vars.map((v) => "?" + v),
         rows.map((row) => data.head.vars.map((v) => cell(row[v], base, labels))), panel);
       ResultViews.offer({vars: data.head.vars, rows, labels, base}, panel, results);
-      status.textContent = `${rows.length} row${rows.length === 1 ? "" : "s"} in ${seconds} s`;
+      status.textContent = `${rows.length} ${tr(rows.length === 1 ? "row" : "rows")} ${tr("in")} ${seconds} s`;
       showDownloads(query, "results");
     }
   } else {
@@ -349,11 +351,11 @@ async function run(query, {push = true} = {}) {
       triples.map((t) => [cell(t.subject, base, labels), cell(t.predicate, base, labels), cell(t.object, base, labels)]),
       panel);
     ResultViews.offer({triples, labels, base}, panel, results);
-    status.textContent = `${triples.length} triple${triples.length === 1 ? "" : "s"} in ${seconds} s`;
+    status.textContent = `${triples.length} ${tr(triples.length === 1 ? "triple" : "triples")} ${tr("in")} ${seconds} s`;
     showDownloads(query, "graph");
   }
   if (capped) {
-    notice.textContent = `The result was cut at ${capped} rows (the row cap). Download or refine the query.`;
+    notice.textContent = `${tr("The result was cut at")} ${capped} ${tr("rows (the row cap). Download or refine the query.")}`;
     notice.hidden = false;
   }
 }

@@ -159,6 +159,8 @@ const ResultViews = (() => {
   }
 
   const VIEWS = {timeline: ["Timeline", timeline], map: ["Map", map], graph: ["Graph", graph]};
+  const WORDS = JSON.parse(document.getElementById("interface-words")?.textContent || "{}");
+  const tr = (word) => WORDS[word] || word;
 
   // A tab bar above the table: Table, and each view the result's shape allows, drawn when first opened.
   function offer(result, table, target) {
@@ -194,8 +196,8 @@ const ResultViews = (() => {
       });
       bar.append(button);
     };
-    tab("table", "Table");
-    for (const name of offered) tab(name, VIEWS[name][0]);
+    tab("table", tr("Table"));
+    for (const name of offered) tab(name, tr(VIEWS[name][0]));
     target.prepend(bar);
     show("table");
   }
