@@ -144,9 +144,10 @@ class Catalogue:
         self.genid = f"{kg.base}.well-known/genid/"
 
     def _answer(self, query: str, fmt: str, bindings: dict[str, str]) -> bytes:
-        """The body of a page query run through the query pool, ``bindings`` (variable → IRI) substituted; a Refusal
-        unless it is a 200."""
-        job = QueryJob(query=query, format=fmt, max_rows=PAGE_ROW_CAP, bindings=tuple(bindings.items()))
+        """The body of a page query run through the query pool, ``bindings`` (variable → IRI) substituted, graphs
+        written for people; a Refusal unless it is a 200."""
+        job = QueryJob(query=query, format=fmt, max_rows=PAGE_ROW_CAP, bindings=tuple(bindings.items()),
+                       readable=True)
         answer = run_for_client(self.kg.pool, job)
         if answer.status != 200:
             refuse(answer.status, answer.message, answer.headers)
