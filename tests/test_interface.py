@@ -50,6 +50,15 @@ def test_french_pages_name_properties_classes_and_dates_in_french(client: FlaskC
     assert "<h2>Ce qu'il contient</h2>" in home or "<h2>Ce qu&#39;il contient</h2>" in home
 
 
+def test_search_names_classes_in_the_page_s_language_and_english_in_json(client: FlaskClient) -> None:
+    french = client.get("/search?q=pekin", headers={"Accept": BROWSER, "Accept-Language": "fr"}).get_data(as_text=True)
+    assert '<a href="/page/pekin">Pékin</a> <span class="muted">ville' in french
+    english = client.get("/search?q=pekin", headers={"Accept": BROWSER}).get_data(as_text=True)
+    assert '<a href="/page/pekin">Pékin</a> <span class="muted">city' in english
+    twin = client.get("/search?q=pekin&format=json", headers={"Accept-Language": "fr"}).get_json()
+    assert twin["results"][0]["class"] == "city"
+
+
 def test_the_switch_links_this_page_in_the_other_language(client: FlaskClient) -> None:
     html = client.get("/search?q=pekin", headers={"Accept": BROWSER}).get_data(as_text=True)
     assert '<a href="/search?q=pekin&amp;lang=fr" lang="fr" hreflang="fr">FR</a>' in html

@@ -221,7 +221,8 @@ class Catalogue:
 
     @cached_property
     def entity_names(self) -> list[tuple[str, str, str]]:
-        """(name, slug, class label) for every label and altLabel of every entity, sorted."""
+        """(name, slug, class IRI) for every label and altLabel of every entity, sorted (the class as a release
+        states it; "" when none does)."""
         rows = self.select(
             f"SELECT ?e ?n ?c WHERE {{ {{ ?e <{RDFS_LABEL}> ?n }} UNION {{ ?e <{SKOS_ALT}> ?n }} "
             f"OPTIONAL {{ GRAPH ?g {{ ?e <{RDF_TYPE}> ?c }} FILTER(STRSTARTS(STR(?g), '{self.base}graph/release/')) }} "
@@ -230,7 +231,7 @@ class Catalogue:
         for row in rows:
             slug = self.slug_of(row["e"]["value"])
             if slug:
-                names.add((row["n"]["value"], slug, self.label(row["c"]["value"], "en") if "c" in row else ""))
+                names.add((row["n"]["value"], slug, row["c"]["value"] if "c" in row else ""))
         return sorted(names)
 
     @cached_property

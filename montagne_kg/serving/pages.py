@@ -182,6 +182,11 @@ def property_label(iri: str) -> str:
     return get_catalogue().label(iri, lang) or (external and translate(external)) or local_name(iri)
 
 
+def class_name(iri: str) -> str:
+    """A class's label in the interface's language ("" for none)."""
+    return get_catalogue().label(iri, interface_language()) if iri else ""
+
+
 def release_label(rid: str) -> str:
     return f"{translate('release')} {rid}"
 
@@ -189,7 +194,7 @@ def release_label(rid: str) -> str:
 @bp.app_context_processor
 def helpers() -> dict:
     return {"render_value": render_value, "property_label": property_label, "link": link,
-            "release_label": release_label}
+            "release_label": release_label, "class_name": class_name}
 
 
 def data_path(path_stem: str, fmt: Format) -> str:

@@ -31,7 +31,8 @@ RELEASE_FILE = re.compile(r"^[0-9a-z][0-9a-z-]*$")
 class Found:
     slug: str
     label: str
-    kind: str
+    kind: str  # its class's English label (the JSON twins')
+    kind_iri: str
     name: str  # the name that matched
     rank: int  # 0 the whole name, 1 its start, 2 whole words, 3 inside words
 
@@ -103,14 +104,14 @@ class SearchIndex:
             if rank is None:
                 continue
             label = self.catalogue.label(f"{self.catalogue.base}id/{slug}") or name
-            found = Found(slug, label, kind, name, rank)
+            found = Found(slug, label, self.catalogue.label(kind, "en") if kind else "", kind, name, rank)
             if slug not in best or (rank, len(name)) < (best[slug].rank, len(best[slug].name)):
                 best[slug] = found
         return sorted(best.values(), key=lambda f: (f.rank, len(f.name), fold(f.label), f.slug))
 
     @cached_property
     def names(self) -> list[tuple[str, str, str, str]]:
-        """(plain name, name, slug, class) of every label and altLabel, made plain once per worker."""
+        """(plain name, name, slug, class IRI) of every label and altLabel, made plain once per worker."""
         return [(" ".join(_plain(name).split()), name, slug, kind)
                 for name, slug, kind in self.catalogue.entity_names]
 
