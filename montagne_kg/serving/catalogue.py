@@ -46,13 +46,15 @@ SELECT ?entity ?ontology ?item ?label ?record WHERE {
             && ?labelProperty = IRI(CONCAT(STR(?ontology), "itemLabel")))
   }
 }"""
+# The releases with their title, publisher and date or date range; the ontology's terms (the base is the build's)
+# are bound: ?pressRelease, ?dateProperty, ?notBeforeProperty, ?notAfterProperty.
 RELEASES = """PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX mkg: <https://w3id.org/montagne-kg/ontology#>
-SELECT ?release ?title ?publisher ?date ?notBefore ?notAfter WHERE {
-  ?release a mkg:PressRelease ; dcterms:title ?title .
+SELECT ?pressRelease ?dateProperty ?notBeforeProperty ?notAfterProperty
+       ?release ?title ?publisher ?date ?notBefore ?notAfter WHERE {
+  ?release a ?pressRelease ; dcterms:title ?title .
   OPTIONAL { ?release dcterms:publisher ?publisher }
-  OPTIONAL { ?release mkg:date ?date }
-  OPTIONAL { ?release mkg:dateNotBefore ?notBefore ; mkg:dateNotAfter ?notAfter }
+  OPTIONAL { ?release ?dateProperty ?date }
+  OPTIONAL { ?release ?notBeforeProperty ?notBefore ; ?notAfterProperty ?notAfter }
 } ORDER BY ?release"""
 
 
@@ -238,7 +240,9 @@ class Catalogue:
     def releases(self) -> list[Release]:
         """Every release of the build with its title, publisher and date (or the range it was dated to)."""
         out = []
-        for row in self.select(RELEASES):
+        mkg = f"{self.base}ontology#"
+        for row in self.select(RELEASES, pressRelease=f"{mkg}PressRelease", dateProperty=f"{mkg}date",
+                               notBeforeProperty=f"{mkg}dateNotBefore", notAfterProperty=f"{mkg}dateNotAfter"):
             publisher = row["publisher"]["value"] if "publisher" in row else None
             dated = row["date"]["value"] if "date" in row else (
                 f"{row['notBefore']['value']} – {row['notAfter']['value']}" if "notBefore" in row else "")

@@ -176,7 +176,8 @@ EXTERNAL_PROPERTY_LABELS = {
 
 
 def property_label(iri: str) -> str:
-    """The ontology's English label, a reader's name for an external property, or the local name."""
+    """The ontology's label in the interface's language, a reader's name for an external property, or the local
+    name."""
     lang = interface_language()
     external = EXTERNAL_PROPERTY_LABELS.get(iri)
     return get_catalogue().label(iri, lang) or (external and translate(external)) or local_name(iri)
@@ -235,8 +236,8 @@ def page_or_data(slug_path: str) -> Response | None:
     """None to render the page; ``format=`` naming a data format: 303 to that document (unknown: 400)."""
     if not request.args.get("format"):
         return None
-    choice = negotiation.for_request(request, only=DATA_FORMATS, page=True)
-    if choice is None or choice.format is negotiation.PAGE:
+    choice = negotiation.for_request(request, only=DATA_FORMATS, page=True)  # a format= always decides
+    if choice.format is negotiation.PAGE:
         return None
     return redirect(data_path(slug_path, choice.format), code=303)
 
@@ -373,10 +374,10 @@ def document_format(path_stem: str, ext: str) -> Format | Response:
     if fmt is None:
         refuse(404, f"data documents are served as {', '.join(f.suffix for f in DATA_FORMATS)}, not .{ext}")
     if request.args.get("format"):
-        choice = negotiation.for_request(request, only=DATA_FORMATS, page=True)
-        if choice is not None and choice.format is negotiation.PAGE:
+        choice = negotiation.for_request(request, only=DATA_FORMATS, page=True)  # a format= always decides
+        if choice.format is negotiation.PAGE:
             return redirect(f"/page/{path_stem}", code=303)
-        if choice is not None and choice.format is not fmt:
+        if choice.format is not fmt:
             return redirect(data_path(path_stem, choice.format), code=303)
     return fmt
 
