@@ -58,7 +58,7 @@ def test_ask_is_not_served_as_csv_or_tsv_which_define_select_results_only(client
     response = client.get(query, headers={"Accept": accept} if accept else {})
     assert response.status_code == 406
     assert response.get_data(as_text=True) == (
-        "406 Not Acceptable: this result can be served as application/sparql-results+json, "
+        "406 Not Acceptable: this result is served as application/sparql-results+json, "
         "application/sparql-results+xml, application/json, application/xml, text/xml (the SPARQL 1.1 CSV and TSV "
         "formats are defined for SELECT results only)\n")
     assert client.get("/sparql?query=ASK%7B%7D", headers={"Accept": "text/csv, */*;q=0.1"}).mimetype == \

@@ -96,7 +96,8 @@ def test_an_unknown_format_parameter_lists_the_names_a_route_accepts(kinds: tupl
                                                                       names: str) -> None:
     with pytest.raises(UnknownFormat) as raised:
         negotiate(None, "bogus", kinds, page=page, twin=twin)
-    assert str(raised.value) == f"format='bogus' is not a format of this resource; use one of: {names}"
+    assert raised.value.code == 400
+    assert raised.value.description == f"format='bogus' is not a format of this resource; use one of: {names}"
 
 
 @pytest.mark.parametrize("value,expected", [("html", "html"), ("text/html", "html"), ("rdf/xml", "rdfxml"),

@@ -112,8 +112,7 @@ def _evaluate(store: ox.Store, job: QueryJob) -> ox.QuerySolutions | ox.QueryBoo
 
 
 def _not_acceptable(kinds: tuple[str, ...], only: tuple[Format, ...] = (), why: str = "") -> Answer:
-    offered = ", ".join(media for media, _ in negotiation.offers(kinds, only))
-    return text_answer(406, f"this result can be served as {offered}{why}")
+    return text_answer(406, f"{negotiation.NotAcceptable('this result', kinds, only, page=False).description}{why}")
 
 
 def execute(store: ox.Store, job: QueryJob) -> Answer:

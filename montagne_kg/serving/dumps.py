@@ -88,10 +88,7 @@ def download(name: str) -> Response:
 @bp.route("/.well-known/void")
 def void() -> Response:
     """The VoID + DCAT description of the build: Turtle by default, other RDF formats on request."""
-    choice = negotiation.for_request(request, ("graph",))
-    if choice is None:
-        offered = ", ".join(media for media, _ in negotiation.offers(("graph",)))
-        refuse(406, f"the VoID description is served as {offered}")
+    choice = negotiation.for_request(request, ("graph",), what="the VoID description")
     path = get_kg().build / "void.ttl"
     if choice.format.name == "turtle":
         body = path.read_bytes()

@@ -41,7 +41,3 @@ def init_app(app: Flask) -> None:
             return page, status, headers
         body = f"{status} {error.name}: {error.description}\n"
         return body, status, [*headers, ("Content-Type", "text/plain; charset=utf-8")]
-
-    @app.errorhandler(negotiation.UnknownFormat)
-    def unknown_format(error: negotiation.UnknownFormat) -> ResponseReturnValue:
-        return error_answer(Refusal(400, str(error)))

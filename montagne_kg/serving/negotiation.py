@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from werkzeug import exceptions
 from werkzeug.datastructures import MIMEAccept
+from werkzeug.exceptions import BadRequest
 from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Request
 
@@ -67,8 +69,9 @@ PAGE = Format("html", "text/html", ".html", "page", ("application/xhtml+xml",))
 TWIN = Format("json", "application/json", ".json", "twin")
 
 
-class UnknownFormat(ValueError):
-    """A ``format=`` value naming none of the formats a route offers (a 400 listing them)."""
+class UnknownFormat(BadRequest):
+    """A ``format=`` value naming none of the formats a route offers: a 400 listing them (answered by the one error
+    handler, like every HTTPException)."""
 
     def __init__(self, value: str, names: list[str]) -> None:
         super().__init__(f"format={value!r} is not a format of this resource; use one of: {', '.join(names)}")
@@ -94,10 +97,21 @@ def negotiate(accept: str | None, format_param: str | None, kinds: tuple[str, ..
     return choose(kinds, accept, None, only) if offered else None
 
 
+class NotAcceptable(exceptions.NotAcceptable):
+    """Nothing a route offers fits the request's Accept: a 406 listing what it offers."""
+
+    def __init__(self, what: str, kinds: tuple[str, ...], only: tuple[Format, ...], page: bool) -> None:
+        offered = ", ".join([*(["text/html"] if page else []), *(media for media, _ in offers(kinds, only))])
+        super().__init__(f"{what} is served as {offered}")
+
+
 def for_request(request: Request, kinds: tuple[str, ...] = (), only: tuple[Format, ...] = (), page: bool = False,
-                twin: bool = False) -> Choice | None:
-    """``negotiate`` for a request's Accept header and ``format=`` parameter."""
-    return negotiate(request.headers.get("Accept"), request.args.get("format"), kinds, only, page, twin)
+                twin: bool = False, what: str = "this resource") -> Choice:
+    """``negotiate`` for a request's Accept header and ``format=`` parameter; NotAcceptable when nothing fits."""
+    choice = negotiate(request.headers.get("Accept"), request.args.get("format"), kinds, only, page, twin)
+    if choice is None:
+        raise NotAcceptable(what, kinds, only, page)
+    return choice
 
 
 @lru_cache(maxsize=512)

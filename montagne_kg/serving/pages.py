@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import NoReturn
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, jsonify, redirect, render_template, request
@@ -213,17 +212,10 @@ def alternates(path_stem: str) -> list[tuple[str, str, str]]:
     return [(data_path(path_stem, f), f.media_type, f.name) for f in DATA_FORMATS]
 
 
-def not_acceptable() -> NoReturn:
-    offered = ", ".join(["text/html", *(f.media_type for f in DATA_FORMATS)])
-    refuse(406, f"this resource is served as {offered}")
-
-
 def see_other(slug_path: str) -> Response:
     """303 to the page for browsers, to a data document for RDF clients, by Accept or format= (406 if nothing
     fits)."""
     choice = negotiation.for_request(request, only=DATA_FORMATS, page=True)
-    if choice is None:
-        not_acceptable()
     if choice.format is negotiation.PAGE:
         response = redirect(f"/page/{slug_path}", code=303)
     else:
@@ -420,10 +412,7 @@ def jsonld_context() -> Response:
 @bp.route("/ontology")
 def ontology() -> ResponseReturnValue:
     """The ontology: HTML documentation for browsers, Turtle (or another RDF format) for RDF clients."""
-    choice = negotiation.for_request(request, ("graph",), page=True)
-    if choice is None:
-        offered = ", ".join(["text/html", *(media for media, _ in negotiation.offers(("graph",)))])
-        refuse(406, f"the ontology is served as {offered}")
+    choice = negotiation.for_request(request, ("graph",), page=True, what="the ontology")
     if choice.format is not negotiation.PAGE:
         graph_file = Path(get_kg().build) / "graphs" / "ontology.ttl"
         if choice.format.name == "turtle":

@@ -17,7 +17,7 @@ from montagne_kg.serving.catalogue import SLUG, Value, get_catalogue
 from montagne_kg.serving.errors import refuse
 from montagne_kg.serving.interface import translate
 from montagne_kg.serving.knowledge_graph import get_kg
-from montagne_kg.serving.pages import DATA_FORMATS, not_acceptable
+from montagne_kg.serving.pages import DATA_FORMATS
 
 bp = Blueprint("resources", __name__)
 
@@ -54,9 +54,7 @@ def link_record(slug: str) -> ResponseReturnValue:
     facts, incoming = described(iri) if SLUG.match(slug) else ({}, {})
     if not facts:
         refuse(404, f"there is no link record {slug!r}; the published links are in /dumps/graphs/links.ttl")
-    choice = negotiation.for_request(request, only=DATA_FORMATS, page=True)
-    if choice is None:
-        not_acceptable()
+    choice = negotiation.for_request(request, only=DATA_FORMATS, page=True, what="a link record")
     if choice.format is not negotiation.PAGE:
         return Response(cat.construct(TRIPLES, choice.format.name, resource=iri), content_type=choice.content_type)
     return render_template("resource.html", iri=iri, title=f"{translate('Wikidata link record')} « {slug} »",
@@ -74,9 +72,8 @@ def named_graph(name: str) -> ResponseReturnValue:
     if iri not in kg.manifest["graphs"]:
         refuse(404, f"there is no named graph {name!r}; the graphs are listed at /dumps/")
     dump = f"/dumps/graphs/{graph_file_name(iri, kg.base)}"
-    choice = negotiation.for_request(request, only=tuple(f for f in DATA_FORMATS if f.name == "turtle"), page=True)
-    if choice is None:
-        refuse(406, "a named graph is served as text/html or text/turtle (its dump)")
+    choice = negotiation.for_request(request, only=tuple(f for f in DATA_FORMATS if f.name == "turtle"), page=True,
+                                     what="a named graph (its dump)")
     if choice.format is not negotiation.PAGE:
         return redirect(dump, code=303)
     release = name.removeprefix("release/") if name.startswith("release/") else None
@@ -88,9 +85,7 @@ def named_graph(name: str) -> ResponseReturnValue:
 @bp.route("/dataset")
 def dataset() -> Response:
     """The dataset IRI: 303 to the home page (browsers) or to the VoID/DCAT description (RDF clients)."""
-    choice = negotiation.for_request(request, ("graph",), page=True)
-    if choice is None:
-        not_acceptable()
+    choice = negotiation.for_request(request, ("graph",), page=True, what="a dataset's description")
     if choice.format is negotiation.PAGE:
         return redirect("/", code=303)
     return redirect(f"/.well-known/void?format={choice.format.name}", code=303)
@@ -105,9 +100,7 @@ def described_dataset(name: str) -> ResponseReturnValue:
     facts, incoming = described(iri) if SLUG.match(name) else ({}, {})
     if not facts:
         refuse(404, f"there is no dataset {name!r} in the VoID description (/.well-known/void)")
-    choice = negotiation.for_request(request, ("graph",), page=True)
-    if choice is None:
-        not_acceptable()
+    choice = negotiation.for_request(request, ("graph",), page=True, what="a dataset's description")
     if choice.format is not negotiation.PAGE:
         return redirect(f"/.well-known/void?format={choice.format.name}", code=303)
     return render_template("resource.html", iri=iri, title=f"{translate('Dataset')} « {name} »",

@@ -178,7 +178,11 @@ def search() -> ResponseReturnValue:
             passages=[{"release": p.release, "start": p.start, "end": p.end, "text": p.text, "iri": iri,
                        "page": index.catalogue.page_path(iri)} for p, iri in located],
             passages_total=len(passages))
+    def page_url(page: int) -> str:
+        return f"/search?q={quote(text)}&page={page}"
+
     return render_template("search.html", q=text, results=shown, total=len(found), page=page, pages=pages,
+                           page_url=page_url,
                            passages=[(p, highlighted(p.text, words(text)), index.catalogue.page_path(iri))
                                      for p, iri in located],
                            passages_total=len(passages),

@@ -124,10 +124,7 @@ def checked_graphs(parameter: str, values: list[str]) -> tuple[str, ...]:
 
 def describe_service(endpoint_url: str) -> Response:
     kg = get_kg()
-    choice = negotiation.for_request(request, negotiation.GRAPH_KINDS)
-    if choice is None:
-        offered = ", ".join(media for media, _ in negotiation.offers(negotiation.GRAPH_KINDS))
-        refuse(406, f"the service description is served as {offered}")
+    choice = negotiation.for_request(request, negotiation.GRAPH_KINDS, what="the service description")
     graph = service_description(endpoint_url, kg.manifest, kg.settings)
     body = graph.serialize(format=choice.format.rdflib, encoding="utf-8")
     return respond(Answer(200, choice.content_type, body))
@@ -169,7 +166,7 @@ def query_job(request: Request, kg: KnowledgeGraph) -> PendingQuery | None:
             negotiation.negotiate(None, fmt, negotiation.RESULT_KINDS + negotiation.GRAPH_KINDS, page=True)
         check_nesting(query, settings.max_nesting)
         guarded = guard(query, base_iri, settings.service_allow, settings.service_override)
-    except (negotiation.UnknownFormat, TooDeep, FederationRefused) as err:
+    except (TooDeep, FederationRefused) as err:
         refuse(400, str(err))
     job = QueryJob(
         query=guarded.query,
