@@ -119,7 +119,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def words() -> dict:
-        return {"t": translate, "lang": interface_language(), "languages": LANGUAGES, "language_url": language_url,
+        return {"lang": interface_language(), "languages": LANGUAGES, "language_url": language_url,
                 "script_words": {word: translate(word) for word in SCRIPT_WORDS}}
 
     @app.after_request
