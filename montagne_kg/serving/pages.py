@@ -36,7 +36,7 @@ NESTED_ORDER = ("numericValue", "currency", "unit", "qualifier", "quantityLocati
 
 
 @bp.after_request
-def vary(response: Response) -> Response:
+def vary_on_accept(response: Response) -> Response:
     response.vary.add("Accept")
     return response
 
@@ -443,7 +443,7 @@ def home() -> ResponseReturnValue:
     """What the dataset is, its licence, counts by class, search, example queries, downloads."""
     cat = get_catalogue()
     index = class_index()
-    classes = [(name, cat.label(f"{index.ontology}{name}", interface_language()) or name, n)
+    classes = [(name, class_name(f"{index.ontology}{name}") or name, n)
                for name, n in sorted(index.counts.items(), key=lambda item: (-item[1], item[0]))]
     if negotiation.twin_wanted(request):
         return jsonify({"base": cat.base, "build": get_kg().build.name,

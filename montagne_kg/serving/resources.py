@@ -17,21 +17,16 @@ from montagne_kg.serving.catalogue import SLUG, Value, get_catalogue
 from montagne_kg.serving.errors import refuse
 from montagne_kg.serving.interface import translate
 from montagne_kg.serving.knowledge_graph import get_kg
-from montagne_kg.serving.pages import DATA_FORMATS
+from montagne_kg.serving.pages import DATA_FORMATS, vary_on_accept
 
 bp = Blueprint("resources", __name__)
+bp.after_request(vary_on_accept)  # every answer here is negotiated, like the pages'
 
 DESCRIPTION = """SELECT ?resource ?property ?value WHERE { ?resource ?property ?value }"""
 REFERENCES = """SELECT ?resource ?subject ?property WHERE { ?subject ?property ?resource FILTER (isIRI(?subject)) }"""
 TRIPLES = """CONSTRUCT { ?resource ?property ?value } WHERE { ?resource ?property ?value }"""
 GRAPH_SAMPLE = ("SELECT ?subject ?predicate ?object WHERE {{\n  GRAPH <{graph}> {{ ?subject ?predicate ?object }}\n}}"
                 "\nLIMIT 100")  # shown to people as a link to the query page, never run here
-
-
-@bp.after_request
-def vary(response: Response) -> Response:
-    response.vary.add("Accept")
-    return response
 
 
 def described(iri: str) -> tuple[dict[str, list[Value]], dict[str, list[Value]]]:

@@ -178,9 +178,9 @@ class ResultTable {
   show() {
     const first = this.page * PAGE_SIZE, last = Math.min(first + PAGE_SIZE, this.order.length);
     const rows = this.order.slice(first, last).map((cells) => {
-      const tr = document.createElement("tr");
-      tr.append(...cells);
-      return tr;
+      const row = document.createElement("tr");
+      row.append(...cells);
+      return row;
     });
     this.body.replaceChildren(...rows);
     this.pager.replaceChildren();

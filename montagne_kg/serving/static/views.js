@@ -1,7 +1,8 @@
 // Result views chosen from a result's shape: a timeline when a column holds dates, a map when one holds points (WKT
 // or latitude/longitude columns), a graph for CONSTRUCT/DESCRIBE results and for rows linking IRIs. Drawn by the
 // libraries in static/vendor (Observable Plot on d3, Cytoscape.js; see VERSIONS), loaded only when a view is
-// opened. Offline: the map's outline is Natural Earth's 1:110m land (world-atlas), no tiles.
+// opened. Offline: the map's outline is Natural Earth's 1:110m land (world-atlas), no tiles. Uses query.js's
+// pageFor (IRI → our page) and tr (the interface's words).
 "use strict";
 
 const ResultViews = (() => {
@@ -159,8 +160,6 @@ const ResultViews = (() => {
   }
 
   const VIEWS = {timeline: ["Timeline", timeline], map: ["Map", map], graph: ["Graph", graph]};
-  const WORDS = JSON.parse(document.getElementById("interface-words")?.textContent || "{}");
-  const tr = (word) => WORDS[word] || word;
 
   // A tab bar above the table: Table, and each view the result's shape allows, drawn when first opened.
   function offer(result, table, target) {
