@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install install-test serve build test lint bench chromium
+.PHONY: install install-test serve build test lint bench chromium engines
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,14 @@ chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium) || \
 		{ echo "Debian's chromium could not be installed (apt-get install -y chromium): the browser tests need it"; exit 1; }
 
-test: install-test lint chromium
+# The engine and replica tests drive Debian's Virtuoso and nginx (Oxigraph server comes from PyPI with the test
+# extra); install them when missing, or fail saying why (never skip them).
+engines:
+	@command -v virtuoso-t >/dev/null && command -v nginx >/dev/null || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource-7-bin nginx-light) || \
+		{ echo "Debian's virtuoso-opensource-7-bin and nginx-light could not be installed: the engine tests need them"; exit 1; }
+
+test: install-test lint chromium engines
 	$(BIN)/pytest
 
 bench: $(BIN)/python

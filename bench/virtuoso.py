@@ -21,44 +21,9 @@ from urllib.parse import quote
 
 from montagne_kg.formats import by_name
 from montagne_kg.layout import dump_name
+from montagne_kg.publication import VIRTUOSO_INI
 
 MERGE_GRAPH = "https://w3id.org/montagne-kg/graph/merge"  # the bench's own name for the merge inside Virtuoso
-INI = """[Database]
-DatabaseFile = {dir}/virtuoso.db
-ErrorLogFile = {dir}/virtuoso.log
-LockFile = {dir}/virtuoso.lck
-TransactionFile = {dir}/virtuoso.trx
-xa_persistent_file = {dir}/virtuoso.pxa
-ErrorLogLevel = 7
-FileExtend = 200
-MaxCheckpointRemap = 2000
-Striping = 0
-TempStorage = TempDatabase
-
-[TempDatabase]
-DatabaseFile = {dir}/virtuoso-temp.db
-TransactionFile = {dir}/virtuoso-temp.trx
-MaxCheckpointRemap = 2000
-Striping = 0
-
-[Parameters]
-ServerPort = {isql_port}
-NumberOfBuffers = 170000
-MaxDirtyBuffers = 130000
-DirsAllowed = ., {dir}, {data}
-ThreadsPerQuery = 1
-MaxQueryMem = 1G
-
-[HTTPServer]
-ServerPort = {port}
-ServerThreads = 8
-MaxClientConnections = 8
-
-[SPARQL]
-ResultSetMaxRows = 10000
-MaxQueryExecutionTime = 10
-MaxQueryCostEstimationTime = 0
-"""
 
 
 def named_graphs(build: Path) -> list[str]:
@@ -90,8 +55,9 @@ def start_virtuoso(build: Path, workdir: Path, port: int) -> tuple[subprocess.Po
     shutil.copy(quads, data / quads.name)
     shutil.copy(merged, data / merged.name)
     isql_port = port + 1000
-    (workdir / "virtuoso.ini").write_text(INI.format(dir=workdir, data=data, port=port, isql_port=isql_port,
-                                                     merge=MERGE_GRAPH), encoding="utf-8")
+    (workdir / "virtuoso.ini").write_text(VIRTUOSO_INI.format(  # the ini `montagne-kg publish` writes
+        dir=workdir, host="127.0.0.1", port=port, isql_port=isql_port, max_rows=10_000, time_limit=10,
+        memory_limit=1024), encoding="utf-8")
     process = subprocess.Popen(["virtuoso-t", "+foreground", "+configfile", str(workdir / "virtuoso.ini")],
                                cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(600):

@@ -1,4 +1,4 @@
-"""The ``montagne-kg`` command: build, locate, serve, link, ingest."""
+"""The ``montagne-kg`` command: build, locate, serve, publish, link, ingest."""
 
 from __future__ import annotations
 
@@ -47,14 +47,22 @@ def cmd_locate(args: argparse.Namespace) -> int:
     return 0
 
 
+def settings_or_say_why(args: argparse.Namespace, command: str) -> serving_settings.Settings | None:
+    """The settings table's values from flags and environment, or None after saying which one is wrong."""
+    try:
+        return serving_settings.from_flags(args)
+    except serving_settings.SettingError as err:
+        print(f"montagne-kg {command}: {err}", file=sys.stderr)
+        return None
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    from montagne_kg.serving.knowledge_graph import NotPublished
     from montagne_kg.serving.querypool import ZygoteFailed
     from montagne_kg.serving.server import serve
 
-    try:
-        settings = serving_settings.from_flags(args)
-    except serving_settings.SettingError as err:
-        print(f"montagne-kg serve: {err}", file=sys.stderr)
+    settings = settings_or_say_why(args, "serve")
+    if settings is None:
         return 2
     if current_build(settings.build_dir) is None:
         print(f"no build in {settings.build_dir}: building first", file=sys.stderr)
@@ -69,9 +77,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"serving {current_build(settings.build_dir)} on http://{settings.host}:{settings.port}/", file=sys.stderr)
     try:
         serve(settings)
-    except ZygoteFailed as err:
+    except (ZygoteFailed, NotPublished) as err:
         print(f"montagne-kg serve: {err}", file=sys.stderr)
         return 1
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from montagne_kg.publication import PublishFailed, publish
+
+    settings = settings_or_say_why(args, "publish")
+    if settings is None:
+        return 2
+    build = current_build(settings.build_dir)
+    if build is None:
+        print(f"montagne-kg publish: no build in {settings.build_dir}: run `montagne-kg build` first", file=sys.stderr)
+        return 1
+    started = time.perf_counter()
+    try:
+        engine = publish(build, settings)
+    except PublishFailed as err:
+        print(f"montagne-kg publish: {err}", file=sys.stderr)
+        return 1
+    print(f"published {build.name}: {engine.triples} triples in {engine.kind} at {engine.url} "
+          f"({time.perf_counter() - started:.1f} s); `kill -HUP` the servers with --engine published to switch to it")
     return 0
 
 
@@ -202,6 +231,11 @@ def parser() -> argparse.ArgumentParser:
     srv = sub.add_parser("serve", help="serve the newest build over HTTP (builds first if there is none)")
     serving_settings.add_flags(srv)
     srv.set_defaults(func=cmd_serve)
+
+    pub = sub.add_parser("publish", help="load the newest build into an engine of its own (Oxigraph server or "
+                                         "Virtuoso) for `serve --engine published`")
+    serving_settings.add_flags(pub)
+    pub.set_defaults(func=cmd_publish)
 
     lnk = sub.add_parser("link", help="ranked Wikidata candidates for unlinked entities (needs the internet)")
     lnk.add_argument("--check", action="store_true", help="re-verify the published links instead")

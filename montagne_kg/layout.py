@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -16,6 +17,7 @@ MANIFEST = "manifest.json"
 DUMP_STEM = "montagne-kg"
 WIKIDATA_LINKS_CSV = "wikidata-links.csv"
 DISK_STORE = "oxigraph"
+PUBLISHED_ENGINE = "engine.json"  # written by `montagne-kg publish`: the engine that holds this build, and its URL
 SPAN_IRI = re.compile(r"^(?P<release>.+/id/release/(?P<id>[^/#]+))#(?P<fragment>char=.*)$")
 
 
@@ -55,3 +57,10 @@ def in_use(build: Path) -> bool:
             pass
         return True
     return False
+
+
+def published_engine(build: Path) -> dict | None:
+    """What `montagne-kg publish` recorded of the engine holding ``build`` (kind, url, default_graph, pid, store),
+    or None if it was not published."""
+    record = build / PUBLISHED_ENGINE
+    return json.loads(record.read_text(encoding="utf-8")) if record.exists() else None

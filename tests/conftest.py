@@ -25,6 +25,8 @@ from rdflib import Graph
 
 from montagne_kg.building.build import Assembled, assemble, write_build
 from montagne_kg.building.project import Project
+from montagne_kg.layout import current_build
+from montagne_kg.publication import PublishFailed, publish, retire
 from montagne_kg.serving import create_app
 from montagne_kg.serving.settings import Settings
 from montagne_kg.serving.store import load_store
@@ -114,6 +116,50 @@ def live_server(build_out: Path, *flags: str, env: dict[str, str] | None = None)
         process.stderr.close()
 
 
+def free_port_pair() -> int:
+    """A free loopback port whose next port is free too (Virtuoso's HTTP and isql ports)."""
+    for _ in range(100):
+        port = free_port()
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no two consecutive free ports")
+
+
+@contextmanager
+def published_copy(build_out: Path, engine: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A copy of the build directory ``build_out`` whose build `montagne-kg publish` loaded into ``engine`` on free
+    loopback ports (its engine retired afterwards); yields the copy's build directory."""
+    copy = tmp_path_factory.mktemp(f"published-{engine}") / "out"
+    shutil.copytree(build_out, copy, symlinks=True)
+    build = current_build(copy)
+    try:
+        publish(build, Settings(build_dir=copy, publish_engine=engine, publish_port=free_port_pair()))
+    except PublishFailed as err:
+        pytest.fail(f"montagne-kg publish to {engine} failed: {err} (`make test` installs the engines)")
+    try:
+        yield copy
+    finally:
+        retire(build)
+
+
+@pytest.fixture(scope="session")
+def oxigraph_out(build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The real build published to Oxigraph server (from PyPI, the version of pyoxigraph)."""
+    with published_copy(build_dir.parent, "oxigraph", tmp_path_factory) as out:
+        yield out
+
+
+@pytest.fixture(scope="session")
+def virtuoso_out(build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The real build published to Virtuoso Open Source (Debian's virtuoso-opensource)."""
+    with published_copy(build_dir.parent, "virtuoso", tmp_path_factory) as out:
+        yield out
+
+
 @dataclass
 class StandIn:
     """A loopback HTTP server standing in for a remote SPARQL endpoint; records every request."""
@@ -123,6 +169,8 @@ class StandIn:
     status: int = 200
     body: bytes = b""
     content_type: str = "application/sparql-results+json"
+    delay: float = 0.0  # seconds before answering
+    headers: dict[str, str] = field(default_factory=dict)  # more headers of the answer
 
 
 @contextmanager
@@ -134,9 +182,12 @@ def sparql_stand_in() -> Iterator[StandIn]:
             length = int(self.headers.get("Content-Length") or 0)
             stand_in.requests.append({"method": self.command, "path": self.path, "headers": dict(self.headers),
                                       "body": self.rfile.read(length).decode("utf-8")})
+            time.sleep(stand_in.delay)
             self.send_response(stand_in.status)
             self.send_header("Content-Type", stand_in.content_type)
             self.send_header("Content-Length", str(len(stand_in.body)))
+            for name, value in stand_in.headers.items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(stand_in.body)
 

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -16,10 +17,10 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import VOID
 
 from montagne_kg import cli
-from montagne_kg.building.build import Assembled, build
+from montagne_kg.building.build import Assembled, build, prune
 from montagne_kg.building.description import dataset_iri
 from montagne_kg.building.project import Project
-from montagne_kg.layout import current_build
+from montagne_kg.layout import MANIFEST, PUBLISHED_ENGINE, current_build
 from montagne_kg.namespaces import CC_BY_4, DEFAULT_BASE, MKG
 from tests.conftest import ROOT
 from tests.rdf_asserts import assert_isomorphic
@@ -241,3 +242,15 @@ def test_locate_prints_every_occurrence(capsys) -> None:
                      f"568\t574\t<{DEFAULT_BASE}id/release/003#char=568,574>",
                      f"980\t986\t<{DEFAULT_BASE}id/release/003#char=980,986>"]
     assert cli.main(["locate", "003", "Grenoble"]) == 1
+
+
+def test_pruning_keeps_the_newest_builds_and_any_published_to_an_engine(tmp_path: Path) -> None:
+    ages = {"a": 50, "b": 40, "c": 30, "d": 20, "e": 10}  # seconds ago; e is the newest
+    for name, age in ages.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / MANIFEST).write_text("{}")
+        if name == "a":
+            (tmp_path / name / PUBLISHED_ENGINE).write_text('{"url": "http://127.0.0.1:7878/query"}')
+        os.utime(tmp_path / name, (time.time() - age, time.time() - age))
+    prune(tmp_path, keep=tmp_path / "e")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "c", "d", "e"]  # b: old and not published

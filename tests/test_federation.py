@@ -155,7 +155,7 @@ def test_the_listener_does_count_an_allowed_service(guarded_app: Flask, allowed_
 
 def test_a_query_the_guard_missed_still_cannot_reach_the_network(guarded_app: Flask, listener: StandIn) -> None:
     """Defence in depth: a SERVICE call sent to a local (sandboxed) query process, as if the guard had a bug."""
-    pool = guarded_app.extensions["kg"].pool
+    pool = guarded_app.extensions["kg"].engine
     job = QueryJob(query=f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?x ?p ?o }} }}", format="json")
     answer = pool.run(job)
     assert answer.status == 400 and b"Query evaluation error" in answer.body, answer.body
@@ -167,7 +167,7 @@ def test_a_query_the_guard_missed_still_cannot_reach_the_network(guarded_app: Fl
 
 def test_a_local_query_process_has_no_internet_sockets(guarded_app: Flask) -> None:
     """The filter itself, as the kernel reports it: local query processes have it, federated ones do not."""
-    pool = guarded_app.extensions["kg"].pool
+    pool = guarded_app.extensions["kg"].engine
     local, federated = pool.call(pool.spawn, querypool.LOCAL), pool.call(pool.spawn, querypool.FEDERATED)
     try:
         assert seccomp_mode(local.pid) == 2
@@ -218,7 +218,7 @@ def test_allow_unsandboxed_serves_with_unfiltered_processes_and_says_so(build_di
         client: FlaskClient = app.test_client()
         assert client.get("/-/settings").get_json()["allow_unsandboxed"] is True
         assert client.get(f"/sparql?query={quote('ASK {}')}").status_code == 200
-        pool = app.extensions["kg"].pool
+        pool = app.extensions["kg"].engine
         local = pool.call(pool.spawn, querypool.LOCAL)
         assert seccomp_mode(local.pid) == 0
         pool.loop.call_soon_threadsafe(local.kill)

@@ -1,4 +1,5 @@
-"""The W3C SPARQL 1.1 Protocol and Service Description manifests, run over HTTP against the real server."""
+"""The W3C SPARQL 1.1 Protocol and Service Description manifests, run over HTTP against the real server (its embedded
+store, and Oxigraph server behind it)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from rdflib.namespace import RDF
 
 from montagne_kg.building.build import Assembled, write_build
 from montagne_kg.namespaces import DEFAULT_BASE, SD
-from tests.conftest import ROOT, live_server
+from montagne_kg.publication import publish, retire
+from montagne_kg.serving.settings import Settings
+from tests.conftest import ROOT, free_port, live_server
 
 W3C = ROOT / "tests" / "w3c"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -28,15 +31,24 @@ RESULT_TYPES = {"boolean": ("application/sparql-results+json", "application/spar
                 "RDF": ("text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json")}
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A build holding the manifest's data1-3 as named graphs, served as the README serves ours."""
+@pytest.fixture(scope="module", params=["embedded", "oxigraph"])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A build holding the manifest's data1-3 as named graphs, served as the README serves ours: from the embedded
+    store, and through remote mode from Oxigraph server (`montagne-kg publish`, then `serve --engine published`)."""
     graphs = {URIRef(f"http://kasei.us/2009/09/sparql/data/data{i}.rdf"): Graph().parse(W3C / f"data{i}.nt")
               for i in (1, 2, 3)}
     out = tmp_path_factory.mktemp("w3c-build")
-    write_build(Assembled(DEFAULT_BASE, graphs), out)
-    with live_server(out, "--workers", "2") as url:
-        yield url
+    build = write_build(Assembled(DEFAULT_BASE, graphs), out)
+    if request.param == "embedded":
+        with live_server(out, "--workers", "2") as url:
+            yield url
+        return
+    publish(build, Settings(build_dir=out, publish_port=free_port()))
+    try:
+        with live_server(out, "--workers", "2", "--engine", "published") as url:
+            yield url
+    finally:
+        retire(build)
 
 
 def entries(manifest: Graph) -> list[URIRef]:

@@ -24,7 +24,16 @@ from montagne_kg.building import description, reasoning, serialization, validati
 from montagne_kg.building.project import Project
 from montagne_kg.building.releases import read_release, span_from_fragment
 from montagne_kg.building.skolem import skolemize
-from montagne_kg.layout import CURRENT, MANIFEST, SPAN_IRI, WIKIDATA_LINKS_CSV, dump_name, graph_file_name, in_use
+from montagne_kg.layout import (
+    CURRENT,
+    MANIFEST,
+    SPAN_IRI,
+    WIKIDATA_LINKS_CSV,
+    dump_name,
+    graph_file_name,
+    in_use,
+    published_engine,
+)
 from montagne_kg.namespaces import DEFAULT_BASE, MKG, WD, graph_iri, release_iri
 
 META_PREDICATES = (MKG.mention, MKG.impliedBy)
@@ -347,11 +356,12 @@ def write_build(assembled: Assembled, out_dir: Path) -> Path:
 
 
 def prune(out_dir: Path, keep: Path) -> None:
-    """Remove all but the newest few complete builds; never the current one, nor one a server still serves."""
+    """Remove all but the newest few complete builds; never the current one, nor one a server still serves, nor one
+    published to an engine (its store is in the build: `publish` and the servers retire it)."""
     builds = sorted((p for p in out_dir.iterdir() if p.is_dir() and not p.is_symlink() and (p / MANIFEST).exists()),
                     key=lambda p: p.stat().st_mtime, reverse=True)
     for old in builds[KEEP_BUILDS:]:
-        if old != keep and not in_use(old):
+        if old != keep and not in_use(old) and published_engine(old) is None:
             shutil.rmtree(old)
 
 

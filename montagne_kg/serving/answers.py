@@ -1,8 +1,9 @@
-"""One SPARQL request answered from a pyoxigraph store: execute, cap, negotiate, serialize (pure, in-process)."""
+"""One SPARQL request answered from a pyoxigraph store or an engine's parsed answer: cap, negotiate, serialize."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -27,6 +28,8 @@ UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY"
 # the fewest bytes pyoxigraph writes for one solution in each format (an empty row: "{}", "<result></result>", CRLF,
 # LF): a body shorter than this times the row cap cannot hold more rows than the cap, so it needs no counting
 ROW_BYTES_AT_LEAST = {"json": 2, "xml": 17, "csv": 2, "tsv": 1}
+Result = ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple]
+Evaluation = Callable[[], Result]  # a query's result, each call a fresh one (the store's, or the engine's re-read)
 
 
 class BodyTooLarge(Exception):
@@ -107,7 +110,7 @@ def _dataset(job: QueryJob) -> dict:
     return kwargs
 
 
-def _evaluate(store: ox.Store, job: QueryJob) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+def _evaluate(store: ox.Store, job: QueryJob) -> Result:
     return store.query(job.query, base_iri=job.base_iri, **_dataset(job))
 
 
@@ -118,7 +121,7 @@ def _not_acceptable(kinds: tuple[str, ...], only: tuple[Format, ...] = (), why: 
 def execute(store: ox.Store, job: QueryJob) -> Answer:
     """Answer ``job`` from ``store``: 200 with the negotiated serialization, or 400/403/406/502/503 with a message."""
     try:
-        answer = _serialize(store, job)
+        answer = serialize(lambda: _evaluate(store, job), job)
     except SyntaxError as err:
         if looks_like_update(job.query):
             return text_answer(403, READ_ONLY)
@@ -129,14 +132,20 @@ def execute(store: ox.Store, job: QueryJob) -> Answer:
         return text_answer(400, f"Query evaluation error: {err}")
     except (ValueError, RuntimeError) as err:  # e.g. an unknown function, an invalid IRI built at run time
         return text_answer(400, f"Query evaluation error: {err}")
+    return within_size(answer, job)
+
+
+def within_size(answer: Answer, job: QueryJob) -> Answer:
+    """``answer``, or a 503 when its body is over the response size limit."""
     if len(answer.body) > job.max_bytes:
         return text_answer(503, f"the result is larger than {job.max_bytes} bytes (the response size limit); "
                                 "ask for fewer rows or columns")
     return answer
 
 
-def _serialize(store: ox.Store, job: QueryJob) -> Answer:
-    result = _evaluate(store, job)
+def serialize(evaluate: Evaluation, job: QueryJob) -> Answer:
+    """The result of ``evaluate`` as ``job`` negotiates it (a 406 if it cannot be), capped at ``job.max_rows``."""
+    result = evaluate()
     if isinstance(result, ox.QueryBoolean):
         choice = negotiation.choose(negotiation.RESULT_KINDS, job.accept, job.format, BOOLEAN_FORMATS)
         if choice is None:
@@ -147,7 +156,7 @@ def _serialize(store: ox.Store, job: QueryJob) -> Answer:
         choice = negotiation.choose(negotiation.RESULT_KINDS, job.accept, job.format)
         if choice is None:
             return _not_acceptable(negotiation.RESULT_KINDS)
-        return _solutions(store, job, result, choice)
+        return _solutions(evaluate, job, result, choice)
     choice = negotiation.choose(negotiation.GRAPH_KINDS, job.accept, job.format)
     if choice is None:
         return _not_acceptable(negotiation.GRAPH_KINDS)
@@ -155,7 +164,7 @@ def _serialize(store: ox.Store, job: QueryJob) -> Answer:
                                        job.readable), job.max_rows)
 
 
-def _solutions(store: ox.Store, job: QueryJob, result: ox.QuerySolutions, choice: negotiation.Choice) -> Answer:
+def _solutions(evaluate: Evaluation, job: QueryJob, result: ox.QuerySolutions, choice: negotiation.Choice) -> Answer:
     """SELECT solutions, at most ``max_rows`` of them.
 
     pyoxigraph's own writer is 2-5x faster than ours, but it writes every row: its body is kept when it is under
@@ -170,13 +179,13 @@ def _solutions(store: ox.Store, job: QueryJob, result: ox.QuerySolutions, choice
     try:
         result.serialize(bounded, format=fmt.oxigraph_results)
     except BodyTooLarge:
-        result = _evaluate(store, job)
+        result = evaluate()
     else:
         body = bytes(bounded.data)
         if len(body) < ROW_BYTES_AT_LEAST[fmt.name] * (job.max_rows + 1):
             return Answer(200, choice.content_type, body)
         if fmt.name == "csv":  # lossy: pyoxigraph cannot read it back
-            result = _evaluate(store, job)
+            result = evaluate()
         else:
             result = ox.parse_query_results(body, format=fmt.oxigraph_results)
     solutions = list(islice(result, job.max_rows + 1))

@@ -1,4 +1,4 @@
-"""Read-only lookups for the human pages: entities, releases, labels, search; all through the query pool."""
+"""Read-only lookups for the human pages: entities, releases, labels, search; all through the query engine."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ SELECT ?pressRelease ?dateProperty ?notBeforeProperty ?notAfterProperty
   OPTIONAL { ?release dcterms:publisher ?publisher }
   OPTIONAL { ?release ?dateProperty ?date }
   OPTIONAL { ?release ?notBeforeProperty ?notBefore ; ?notAfterProperty ?notAfter }
-} ORDER BY ?release"""
+}"""
 
 
 def fold(text: str) -> str:
@@ -146,17 +146,19 @@ class Catalogue:
         self.genid = f"{kg.base}.well-known/genid/"
 
     def _answer(self, query: str, fmt: str, bindings: dict[str, str]) -> bytes:
-        """The body of a page query run through the query pool, ``bindings`` (variable → IRI) substituted, graphs
+        """The body of a page query run through the query engine, ``bindings`` (variable → IRI) substituted, graphs
         written for people; a Refusal unless it is a 200."""
         job = QueryJob(query=query, format=fmt, max_rows=PAGE_ROW_CAP, bindings=tuple(bindings.items()),
                        readable=True)
-        answer = run_for_client(self.kg.pool, job)
+        answer = run_for_client(self.kg.engine, job)
         if answer.status != 200:
             refuse(answer.status, answer.message, answer.headers)
         return answer.body
 
     def select(self, query: str, **bindings: str) -> list[dict]:
-        return json.loads(self._answer(query, "json", bindings))["results"]["bindings"]
+        """The rows of a page query, in one order whatever the engine (pages never depend on an engine's order)."""
+        rows = json.loads(self._answer(query, "json", bindings))["results"]["bindings"]
+        return sorted(rows, key=lambda row: json.dumps(row, sort_keys=True, ensure_ascii=False))
 
     def construct(self, query: str, fmt: str, **bindings: str) -> bytes:
         return self._answer(query, fmt, bindings)
@@ -248,7 +250,7 @@ class Catalogue:
                 f"{row['notBefore']['value']} – {row['notAfter']['value']}" if "notBefore" in row else "")
             out.append(Release(row["release"]["value"].rsplit("/", 1)[1], row["title"]["value"],
                                publisher, self.label(publisher) if publisher else "", dated))
-        return out
+        return sorted(out, key=lambda release: release.id)
 
     def release_facts(self, rid: str) -> list[tuple[Value, list[tuple[str, Value]]]]:
         """Every fact release ``rid`` states about an entity, figures with their parts: (subject, [(property IRI,

@@ -8,8 +8,8 @@ from flask import request
 from werkzeug.wrappers import Request
 
 from montagne_kg.serving.answers import Answer, QueryJob
+from montagne_kg.serving.gate import PoolBusy, QueryGate
 from montagne_kg.serving.knowledge_graph import get_kg
-from montagne_kg.serving.querypool import PoolBusy, QueryPool
 
 
 def client_address(request: Request, trusted: tuple[str, ...]) -> str:
@@ -31,10 +31,10 @@ def client_address(request: Request, trusted: tuple[str, ...]) -> str:
     return address
 
 
-def run_for_client(pool: QueryPool, job: QueryJob) -> Answer:
+def run_for_client(engine: QueryGate, job: QueryJob) -> Answer:
     """``job``'s answer, counted against the requesting client (from a thread: the pages); 429/503 with Retry-After
     when it cannot run now."""
     try:
-        return pool.run(job, client_address(request, get_kg().settings.trusted_proxies))
+        return engine.run(job, client_address(request, get_kg().settings.trusted_proxies))
     except PoolBusy as busy:
         return busy.answer()

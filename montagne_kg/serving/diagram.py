@@ -101,14 +101,18 @@ class Neighbour:
 
 
 def neighbours(edges: list[Edge]) -> list[Neighbour]:
-    """One neighbour per entity (by page, else by label), its relations in the order first met."""
+    """One neighbour per entity (by page, else by label), in the order of their labels, its relations sorted: the
+    drawing does not depend on the order the engine listed the facts in."""
     found: dict[str, Neighbour] = {}
     for edge in edges:
         neighbour = found.setdefault(edge.href or edge.neighbour, Neighbour(edge.neighbour, edge.href, [], []))
         relations = neighbour.outgoing if edge.outgoing else neighbour.incoming
         if edge.relation not in relations:
             relations.append(edge.relation)
-    return list(found.values())
+    for neighbour in found.values():
+        neighbour.outgoing.sort()
+        neighbour.incoming.sort()
+    return sorted(found.values(), key=lambda n: (n.label.casefold(), n.href or ""))
 
 
 def wrap(text: str, width: int, max_lines: int = 3) -> tuple[str, ...]:

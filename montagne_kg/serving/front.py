@@ -5,10 +5,10 @@ being answered while slow ones run, without a thread (and a GIL hand-off) per qu
 checked by ``sparql.query_job`` (the Flask view's own function) over a plain werkzeug request, on the loop (it never
 blocks: no store, no network); OPTIONS, the query page, the service description, refusals and non-200 answers go
 through Flask's dispatch, its hooks and the one error handler, also on the loop. The pages, dumps and service routes
-are Flask views run by a2wsgi in a thread pool; their queries are handed to the loop (``QueryPool.run``).
+are Flask views run by a2wsgi in a thread pool; their queries are handed to the loop (``QueryGate.run``).
 
 For WSGI callers (Flask's test client, any WSGI server) the app's ``wsgi_app`` is this front too, driven by a2wsgi
-on the pool's loop: every request takes the path it takes under granian.
+on the query engine's loop: every request takes the path it takes under granian.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from werkzeug.wrappers import Request
 
 from montagne_kg.serving import sparql
 from montagne_kg.serving.answers import Answer
+from montagne_kg.serving.gate import PoolBusy
 from montagne_kg.serving.knowledge_graph import KnowledgeGraph
-from montagne_kg.serving.querypool import PoolBusy
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -56,7 +56,7 @@ class Front:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            self.kg.pool.bind(asyncio.get_running_loop())
+            self.kg.engine.bind(asyncio.get_running_loop())
             if scope["path"] == SPARQL_PATH:
                 await self.sparql(scope, receive, send)
             else:
@@ -68,10 +68,10 @@ class Front:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                self.kg.pool.bind(asyncio.get_running_loop())
+                self.kg.engine.bind(asyncio.get_running_loop())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                self.kg.pool.close()
+                await self.kg.engine.close_on_loop()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -93,7 +93,7 @@ class Front:
                 return
             pending = outcome
         try:
-            answer = await self.kg.pool.answer(pending.job, pending.client)
+            answer = await self.kg.engine.answer(pending.job, pending.client)
         except PoolBusy as busy:
             answer = busy.answer()
         if answer.status == 200:
@@ -167,10 +167,10 @@ class Front:
         response.close()
 
     def wsgi(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        """This front as a WSGI app (the Flask app's ``wsgi_app``), run on the query pool's loop."""
+        """This front as a WSGI app (the Flask app's ``wsgi_app``), run on the query engine's loop."""
         with self._as_wsgi_lock:
             if self._as_wsgi is None:
-                self._as_wsgi = ASGIMiddleware(self, loop=self.kg.pool.own_loop())
+                self._as_wsgi = ASGIMiddleware(self, loop=self.kg.engine.own_loop())
         # a2wsgi passes the query string on as ASCII: percent-encode raw non-ASCII bytes, as a browser sends them
         environ["QUERY_STRING"] = quote(environ.get("QUERY_STRING", ""), safe=QUERY_STRING_SAFE, encoding="latin-1")
         return self._as_wsgi(environ, start_response)
@@ -178,7 +178,7 @@ class Front:
 
 class FrontTestClient(FlaskClient):
     """Flask's test client, with the client port that ASGI needs to say who the client is, and whole responses
-    (the front's WSGI adapter streams from the pool's loop, which stops when the app is closed)."""
+    (the front's WSGI adapter streams from the query engine's loop, which stops when the app is closed)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

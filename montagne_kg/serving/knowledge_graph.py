@@ -1,4 +1,4 @@
-"""What one app serves: a build (pinned until reload), its manifest, and the query pool over its store."""
+"""What one app serves: a build (pinned until reload), its manifest, and the engine its queries run on."""
 
 from __future__ import annotations
 
@@ -11,54 +11,97 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from montagne_kg.layout import MANIFEST, current_build
+from montagne_kg.layout import MANIFEST, current_build, published_engine
+from montagne_kg.serving.answers import QueryJob
+from montagne_kg.serving.gate import QueryGate
 from montagne_kg.serving.querypool import QueryPool, Zygote
+from montagne_kg.serving.remote import EngineConnection, RemoteEngine
 from montagne_kg.serving.settings import Settings
 
 ZYGOTE_SOCKET_ENV = "MONTAGNE_KG_SERVING_ZYGOTE"  # set by `serve` for its workers: the zygote they share
 SERVED_BUILD_ENV = "MONTAGNE_KG_SERVING_BUILD"  # and the build that zygote holds
 PR_SET_PDEATHSIG = 1
+COUNT_TRIPLES = "SELECT (COUNT(*) AS ?triples) WHERE { ?s ?p ?o }"
 
 
 @dataclass
 class KnowledgeGraph:
-    """One build, its manifest, and the query pool over its store (with the zygote when the app owns it)."""
+    """One build, its manifest, and the engine its queries run on (with the zygote when the app owns it)."""
 
     build: Path
     manifest: dict
-    pool: QueryPool
+    engine: QueryGate
     settings: Settings
     own_zygote: Zygote | None = field(default=None)
+    counted_triples: int | None = field(default=None)
 
     @property
     def base(self) -> str:
         return self.manifest["base"]
 
+    def engine_triples(self) -> int | None:
+        """The triples of the default graph as the engine counts them (once per worker: a build never changes);
+        None when it cannot answer now."""
+        if self.counted_triples is None:
+            answer = self.engine.run(QueryJob(query=COUNT_TRIPLES, format="json"))
+            if answer.status != 200:
+                return None
+            self.counted_triples = int(json.loads(answer.body)["results"]["bindings"][0]["triples"]["value"])
+        return self.counted_triples
+
     def close(self) -> None:
-        self.pool.close()
+        self.engine.close()
         if self.own_zygote is not None:
             self.own_zygote.stop()
 
 
 def init_app(app: Flask, settings: Settings) -> None:
-    """Serve the build that `serve` pinned for its workers, or else the newest one with a zygote of the app's own."""
+    """Serve the build that `serve` pinned for its workers (from the zygote it started, or its remote engine), or
+    else the newest one, with a zygote of the app's own in embedded mode."""
     zygote = None
-    if os.environ.get(ZYGOTE_SOCKET_ENV) and os.environ.get(SERVED_BUILD_ENV):
+    pinned = os.environ.get(SERVED_BUILD_ENV)
+    if pinned:
         end_with_parent()  # a worker of `serve`: never outlive it, even when it is killed
-        build = Path(os.environ[SERVED_BUILD_ENV])
-        socket_path = Path(os.environ[ZYGOTE_SOCKET_ENV])
+        build = Path(pinned)
     else:
         found = current_build(settings.build_dir)
         if found is None:
             raise RuntimeError(f"no complete build in {settings.build_dir}: run `montagne-kg build` first")
         build = found
-        zygote = Zygote(build, settings.store, sandboxed=not settings.allow_unsandboxed)
-        zygote.wait_ready()
-        socket_path = zygote.socket_path
     manifest = json.loads((build / MANIFEST).read_text(encoding="utf-8"))
-    pool = QueryPool(socket_path, settings.time_limit, settings.memory_limit, settings.max_queries,
-                     settings.per_client, settings.queue_wait)
-    app.extensions["kg"] = KnowledgeGraph(build, manifest, pool, settings, zygote)
+    engine: QueryGate
+    if settings.engine != "embedded":
+        engine = RemoteEngine(engine_connection(build, manifest, settings), settings.max_queries,
+                              settings.per_client, settings.queue_wait)
+    else:
+        if pinned:
+            socket_path = Path(os.environ[ZYGOTE_SOCKET_ENV])
+        else:
+            zygote = Zygote(build, settings.store, sandboxed=not settings.allow_unsandboxed)
+            zygote.wait_ready()
+            socket_path = zygote.socket_path
+        engine = QueryPool(socket_path, settings.time_limit, settings.memory_limit, settings.max_queries,
+                           settings.per_client, settings.queue_wait)
+    app.extensions["kg"] = KnowledgeGraph(build, manifest, engine, settings, zygote)
+
+
+class NotPublished(RuntimeError):
+    """`engine published` names a build that `montagne-kg publish` has not loaded into an engine."""
+
+
+def engine_connection(build: Path, manifest: dict, settings: Settings) -> EngineConnection:
+    """How to reach the remote engine for ``build``: the ``engine`` URL, or the one `publish` recorded in it."""
+    url, default_graph = settings.engine, settings.engine_default_graph
+    if url == "published":
+        record = published_engine(build)
+        if record is None:
+            raise NotPublished(f"build {build.name} has not been published to an engine: run `montagne-kg publish`")
+        url, default_graph = record["url"], record.get("default_graph", "")
+    return EngineConnection(
+        url=url, default_graph=default_graph, named_graphs=tuple(manifest["graphs"]),
+        method=settings.engine_method, auth=settings.engine_auth, user=settings.engine_user,
+        password=settings.engine_password, token=settings.engine_token,
+        connect_timeout=settings.engine_connect_timeout, read_timeout=settings.engine_read_timeout)
 
 
 def end_with_parent() -> None:

@@ -22,19 +22,16 @@ import signal
 import socket
 import struct
 import tempfile
-import threading
-from collections import Counter, deque
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import TypeVar
 
 import pyoxigraph as ox
 
 from montagne_kg.layout import DISK_STORE
 from montagne_kg.serving import sandbox
 from montagne_kg.serving.answers import Answer, QueryJob, execute, text_answer
+from montagne_kg.serving.gate import QueryGate
 from montagne_kg.serving.store import load_store, open_disk_store, prepare_disk_store
 
 LOCAL = b"L"
@@ -44,7 +41,6 @@ POLL_SECONDS = 0.05  # how often the memory of a running query is looked at
 SPAWN_SECONDS = 60.0  # a disk store can take a while to open
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 FIRST_READ = 256 * 1024  # most answers arrive whole in one read
-T = TypeVar("T")
 
 
 class Channel:
@@ -251,81 +247,23 @@ class ProcessDied(Exception):
     """A query process ended before answering (killed, or crashed)."""
 
 
-class PoolBusy(Exception):
-    """No answer for this client now: too many of its queries in flight (429), or no free process (503)."""
-
-    def __init__(self, status: int, message: str, retry_after: int) -> None:
-        super().__init__(message)
-        self.status = status
-        self.retry_after = retry_after
-
-    def answer(self) -> Answer:
-        return text_answer(self.status, str(self), (("Retry-After", str(self.retry_after)),))
-
-
-class QueryPool:
+class QueryPool(QueryGate):
     """One web worker's query processes, driven from its event loop: bounded, with per-client counts.
 
     A waiting query holds no thread: it awaits its process's answer on the loop, and one watchdog task stops the
-    processes that pass their time or memory limit. Threads (the pages, run by Flask) use the blocking twins
-    ``run`` and ``ready``, which hand the work to the loop. A pool used outside a server (tests, scripts) runs a
-    loop of its own in a thread.
+    processes that pass their time or memory limit.
     """
 
     def __init__(self, socket_path: Path, time_limit: float, memory_limit: int, max_queries: int,
                  per_client: int, queue_wait: float) -> None:
+        super().__init__(max_queries, per_client, queue_wait)
+        self.description = "embedded"
         self.socket_path = socket_path
         self.time_limit = time_limit
         self.memory_limit = memory_limit
-        self.max_queries = max_queries
-        self.per_client = per_client
-        self.queue_wait = queue_wait
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self._own_loop: threading.Thread | None = None
-        self._loop_lock = threading.Lock()
         self._idle: dict[bytes, list[QueryProcess]] = {LOCAL: [], FEDERATED: []}
-        self._busy = 0
-        self._clients: Counter[str] = Counter()
-        self._waiters: deque[asyncio.Future] = deque()
         self._running: set[QueryProcess] = set()
         self._watchdog: asyncio.Task | None = None
-
-    # the loop, and the blocking twins for threads
-
-    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Drive the pool from ``loop`` (the server's); a pool stays on the loop it was first driven from."""
-        if self.loop is None:
-            self.loop = loop
-        elif self.loop is not loop:
-            raise RuntimeError("the query pool is already driven from another event loop")
-
-    def own_loop(self) -> asyncio.AbstractEventLoop:
-        """The pool's loop, started in a thread of its own when no server has bound one."""
-        with self._loop_lock:  # threads that all make their first request at once must share one loop
-            if self.loop is None:
-                self.loop = asyncio.new_event_loop()
-                self._own_loop = threading.Thread(target=self.loop.run_forever, name="query-pool", daemon=True)
-                self._own_loop.start()
-        return self.loop
-
-    def call(self, function: Callable[..., Awaitable[T]], *args: object) -> T:
-        """Run ``function(*args)`` on the pool's loop and wait for it, from a thread that is not the loop's."""
-        loop = self.own_loop()
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            raise RuntimeError("a blocking query-pool call on its own event loop would never return")
-        return asyncio.run_coroutine_threadsafe(function(*args), loop).result()
-
-    def run(self, job: QueryJob, client: str | None = None) -> Answer:
-        """``answer`` for threads (the pages): blocks this thread, never the loop."""
-        return self.call(self.answer, job, client)
-
-    def ready(self) -> bool:
-        """``check_ready`` for threads."""
-        return self.call(self.check_ready)
 
     # on the loop
 
@@ -353,56 +291,14 @@ class QueryPool:
 
     async def _acquire(self, kind: bytes, client: str | None) -> QueryProcess | None:
         """An idle process of ``kind`` (None: start one); PoolBusy if the client or the pool is at its limit."""
-        if client is not None and self._clients[client] >= self.per_client:
-            raise PoolBusy(429, f"{self.per_client} queries of this client are already "
-                                "running; wait for one to finish", retry_after=1)
-        if self._busy >= self.max_queries:
-            deadline = self.loop.time() + self.queue_wait
-            while self._busy >= self.max_queries:
-                remaining = deadline - self.loop.time()
-                if remaining <= 0 or not await self._wait_for_release(remaining):
-                    raise PoolBusy(503, f"all {self.max_queries} query processes stayed busy "
-                                        f"for {self.queue_wait:g} s; try again shortly", retry_after=2)
-        self._busy += 1
-        if client is not None:
-            self._clients[client] += 1
+        await self.admit(client)
         idle = self._idle[kind]
         return idle.pop() if idle else None  # one that died while idle fails its job, which runs once more
 
-    async def _wait_for_release(self, seconds: float) -> bool:
-        """Wait up to ``seconds`` for a release; whether one came (a wake-up that came too late is passed on)."""
-        waiter = self.loop.create_future()
-        self._waiters.append(waiter)
-        woken = False
-        try:
-            await asyncio.wait_for(asyncio.shield(waiter), seconds)
-            woken = True
-        except TimeoutError:
-            pass
-        finally:
-            if not woken:
-                if waiter.done():
-                    self._wake_one()
-                else:
-                    self._waiters.remove(waiter)
-        return woken
-
-    def _wake_one(self) -> None:
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(None)
-                return
-
     def _release(self, process: QueryProcess | None, client: str | None) -> None:
-        self._busy -= 1
-        if client is not None:
-            self._clients[client] -= 1
-            if not self._clients[client]:
-                del self._clients[client]
         if process is not None:
             self._idle[process.kind].append(process)
-        self._wake_one()
+        self.leave(client)
 
     async def answer(self, job: QueryJob, client: str | None = None) -> Answer:
         """Answer ``job`` in a query process; 503 when a limit stops it; PoolBusy when it cannot start now.
@@ -468,29 +364,12 @@ class QueryPool:
         finally:
             self._watchdog = None
 
-    def close(self) -> None:
-        """Kill the idle processes; stop the pool's own loop if it has one (from any thread but that loop's)."""
-        if self._own_loop is None:
-            self._close_idle()  # on the server's loop, as it shuts down
-            return
-        self.call(self._close_idle_and_wind_down)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._own_loop.join()
-        self.loop.close()
-
-    def _close_idle(self) -> list[QueryProcess]:
+    async def wind_down(self) -> None:
+        """Kill the idle processes and close their connections."""
         closed = [process for processes in self._idle.values() for process in processes]
         for process in closed:
             process.kill()
         for processes in self._idle.values():
             processes.clear()
-        return closed
-
-    async def _close_idle_and_wind_down(self) -> None:
-        """Close the idle processes' connections, and end what still runs on the pool's own loop (as asyncio.run)."""
-        for process in self._close_idle():
+        for process in closed:
             await process.writer.wait_closed()
-        others = asyncio.all_tasks() - {asyncio.current_task()}
-        for task in others:
-            task.cancel()
-        await asyncio.gather(*others, return_exceptions=True)

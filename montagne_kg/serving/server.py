@@ -1,14 +1,17 @@
 """Running the front under granian (a Rust HTTP server, ASGI): slow or idle clients cost a socket, never a thread.
 
-The serving process pins one build and starts one zygote for it; every worker answers from that zygote's query
-processes, so all workers serve the same build until SIGHUP, which loads the newest build in a new zygote first and
-then replaces the workers one by one (the old zygote is retired once they are gone).
+The serving process pins one build; in embedded mode it starts one zygote for it, and every worker answers from that
+zygote's query processes, so all workers serve the same build until SIGHUP, which loads the newest build in a new
+zygote first and then replaces the workers one by one (the old zygote is retired once they are gone). With a remote
+engine the workers send queries to it; with ``engine published``, SIGHUP switches to the engine `montagne-kg publish`
+loaded the newest build into, and the old build's engine is retired once no front serves it.
 """
 
 from __future__ import annotations
 
 import os
 import resource
+import sys
 import threading
 from pathlib import Path
 
@@ -17,9 +20,10 @@ from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
 from granian.log import LogLevels
 
-from montagne_kg.layout import current_build, mark_in_use
-from montagne_kg.serving.knowledge_graph import SERVED_BUILD_ENV, ZYGOTE_SOCKET_ENV
-from montagne_kg.serving.querypool import Zygote
+from montagne_kg import publication
+from montagne_kg.layout import current_build, in_use, mark_in_use, published_engine
+from montagne_kg.serving.knowledge_graph import SERVED_BUILD_ENV, ZYGOTE_SOCKET_ENV, NotPublished
+from montagne_kg.serving.querypool import Zygote, ZygoteFailed
 from montagne_kg.serving.settings import Settings, environment
 
 RESPAWN_SECONDS = 2.0  # between starting a new worker and stopping the old one, on SIGHUP
@@ -34,21 +38,49 @@ def raise_open_files_limit() -> int:
 
 
 class ServedBuild:
-    """The build being served, its zygote and its in-use marker; replaced as a whole on reload."""
+    """The build being served, its zygote (embedded mode) and its in-use marker; replaced as a whole on reload."""
 
     def __init__(self, build: Path, settings: Settings) -> None:
         self.build = build
-        self.zygote = Zygote(build, settings.store, sandboxed=not settings.allow_unsandboxed)
-        self.marker = mark_in_use(build, self.zygote.process.pid)
+        self.published = settings.engine == "published"
+        if self.published and published_engine(build) is None:
+            raise NotPublished(f"build {build.name} has not been published to an engine: run `montagne-kg publish`")
+        self.zygote = None
+        if settings.engine == "embedded":
+            self.zygote = Zygote(build, settings.store, sandboxed=not settings.allow_unsandboxed)
+        self.marker = mark_in_use(build, self.zygote.process.pid if self.zygote else os.getpid())
 
-    def publish(self) -> None:
+    def wait_checked(self) -> None:
+        if self.zygote is not None:
+            self.zygote.wait_checked()
+
+    def wait_ready(self) -> None:
+        """Until queries can be answered: the zygote has loaded the build, or the published engine answers."""
+        if self.zygote is not None:
+            self.zygote.wait_ready()
+        elif self.published:
+            engine = published_engine(self.build)
+            if publication.count_triples(engine["url"], engine.get("default_graph", "")) != engine["triples"]:
+                raise NotPublished(f"the engine of build {self.build.name} at {engine['url']} does not answer with "
+                                   f"its {engine['triples']} triples")
+
+    def point_workers(self) -> None:
         """Point workers started from now on at this build."""
         os.environ[SERVED_BUILD_ENV] = str(self.build)
-        os.environ[ZYGOTE_SOCKET_ENV] = str(self.zygote.socket_path)
+        if self.zygote is not None:
+            os.environ[ZYGOTE_SOCKET_ENV] = str(self.zygote.socket_path)
+
+    def release(self) -> None:
+        """Stop serving this build: its zygote stops, its marker goes."""
+        if self.zygote is not None:
+            self.zygote.stop()
+        self.marker.unlink(missing_ok=True)
 
     def retire(self) -> None:
-        self.zygote.stop()
-        self.marker.unlink(missing_ok=True)
+        """Release the build, and stop its published engine once no front serves it."""
+        self.release()
+        if self.published and not in_use(self.build):
+            publication.retire(self.build)
 
 
 def serve(settings: Settings) -> None:
@@ -59,11 +91,13 @@ def serve(settings: Settings) -> None:
         raise RuntimeError(f"no complete build in {settings.build_dir}")
     served = ServedBuild(build, settings)
     try:
-        served.zygote.wait_checked()
+        served.wait_checked()
+        if served.published:
+            served.wait_ready()
     except BaseException:
-        served.retire()
+        served.release()
         raise
-    served.publish()
+    served.point_workers()
     os.environ.update(environment(settings))  # workers build their app from the environment
     server = Granian(
         "montagne_kg.serving:create_front", factory=True, interface=Interfaces.ASGI, http=HTTPModes.http1,
@@ -80,9 +114,16 @@ def serve(settings: Settings) -> None:
         old = state["served"]
         if newest is None or newest == old.build:
             return
-        fresh = ServedBuild(newest, settings)
-        fresh.zygote.wait_ready()
-        fresh.publish()
+        fresh = None
+        try:
+            fresh = ServedBuild(newest, settings)
+            fresh.wait_ready()
+        except (NotPublished, ZygoteFailed) as err:
+            if fresh is not None:
+                fresh.release()
+            print(f"montagne-kg serve: still serving {old.build.name}: {err}", file=sys.stderr)
+            return
+        fresh.point_workers()
         state["served"] = fresh
         retire_after = settings.workers * RESPAWN_SECONDS + settings.time_limit + 5
         retirement = threading.Timer(retire_after, old.retire)
@@ -93,4 +134,4 @@ def serve(settings: Settings) -> None:
     try:
         server.serve()
     finally:
-        state["served"].retire()
+        state["served"].release()  # a published engine outlives the server: the next start serves it again

@@ -14,12 +14,16 @@ bp = Blueprint("service", __name__)
 
 @bp.route("/-/health")
 def health() -> ResponseReturnValue:
-    """What is served (build id, base IRI, triple counts), and whether queries can be answered now (else 503)."""
+    """What is served — the engine, the build id, the triples the engine counts beside the build's own count — and
+    whether queries can be answered now (else 503): a balancer and an operator see that every replica serves the
+    same build."""
     negotiation.for_request(request, twin=True)  # JSON only: an unknown format= is a 400 as everywhere
     kg = get_kg()
-    ready = kg.pool.ready()
-    body = jsonify(status="ok" if ready else "loading", ready=ready, build=kg.build.name, base=kg.base,
-                   triples=kg.manifest["merged_triples"], graphs=len(kg.manifest["graphs"]))
+    triples = kg.engine_triples() if kg.engine.ready() else None
+    ready = triples is not None
+    body = jsonify(status="ok" if ready else "loading", ready=ready, engine=kg.engine.description,
+                   build=kg.build.name, base=kg.base, triples=triples, build_triples=kg.manifest["merged_triples"],
+                   graphs=len(kg.manifest["graphs"]))
     return body, 200 if ready else 503
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from montagne_kg.layout import DEFAULT_BUILD_DIR
 from montagne_kg.namespaces import WIKIDATA_QUERY_SERVICE
@@ -58,6 +59,15 @@ def words(text: str) -> tuple[str, ...]:
     """Items separated by spaces or commas; ``none`` (or nothing) is the empty list."""
     items = tuple(text.replace(",", " ").split())
     return () if items == ("none",) else items
+
+
+def engine_location(text: str) -> str:
+    """``embedded`` (the build's own store), ``published`` (the engine `montagne-kg publish` recorded in the build),
+    or the http(s) URL of a SPARQL 1.1 query endpoint."""
+    url = urlsplit(text)
+    if text in ("embedded", "published") or (url.scheme in ("http", "https") and url.netloc):
+        return text
+    raise ValueError(f"must be embedded, published or an http(s) URL of a SPARQL endpoint, not {text!r}")
 
 
 def overrides(text: str) -> Mapping[str, str]:
@@ -125,6 +135,30 @@ TABLE: tuple[Setting, ...] = (
     Setting("service_override", "", overrides, "send an allowed SERVICE IRI to another URL: IRI=URL", many=True),
     Setting("allow_unsandboxed", "false", boolean,
             "start even where queries cannot be kept off the network (no seccomp): only for trusted users"),
+    Setting("engine", "embedded", engine_location,
+            "where queries run: embedded (the build's own store), published (the engine `montagne-kg publish` "
+            "recorded in the build; switched on SIGHUP) or the URL of a SPARQL 1.1 query endpoint"),
+    Setting("engine_default_graph", "", str,
+            "remote engine: default-graph-uri sent with queries that name no dataset (with the build's named graphs "
+            "as named-graph-uri); none: the engine's own default dataset"),
+    Setting("engine_method", "post", choice("post", "get"), "remote engine: how queries are sent (a form POST or GET)"),
+    Setting("engine_auth", "none", choice("none", "basic", "digest", "bearer"), "remote engine: authentication"),
+    Setting("engine_user", "", str, "remote engine: user name for basic or digest authentication"),
+    Setting("engine_password", "", str, "remote engine: password for basic or digest authentication", secret=True),
+    Setting("engine_token", "", str, "remote engine: bearer token", secret=True),
+    Setting("engine_connect_timeout", "2", positive(float), "remote engine: seconds to connect (502 past it)"),
+    Setting("engine_read_timeout", "15", positive(float),
+            "remote engine: seconds to wait for an answer (504 past it); keep it above the engine's own time limit "
+            "so that the engine stops the query first"),
+    Setting("publish_engine", "oxigraph", choice("oxigraph", "virtuoso"),
+            "`montagne-kg publish`: the engine a build is loaded into (a fresh store and process of its own)"),
+    Setting("publish_host", "127.0.0.1", str, "`montagne-kg publish`: the address the engine listens on"),
+    Setting("publish_port", "7878", positive(int), "`montagne-kg publish`: the engine's HTTP port"),
+    Setting("loader_user", "montagne_loader", str,
+            "`montagne-kg publish` to Virtuoso: the account that loads graphs (Graph Store Protocol, digest "
+            "authentication; never dba)"),
+    Setting("loader_password", "", str,
+            "`montagne-kg publish` to Virtuoso: that account's password (random when unset)", secret=True),
 )
 BY_NAME = {s.name: s for s in TABLE}
 

@@ -1,0 +1,285 @@
+"""A remote SPARQL 1.1 engine behind the front (Oxigraph server, Virtuoso, …): queries sent over HTTP with httpx.
+
+Every front-side rule has run before a job gets here (protocol, SERVICE allow-list, nesting, per-client and queue
+bounds). The engine's answer is read back into pyoxigraph terms and written by the same code as embedded answers
+(``answers.serialize``): the row cap, ``X-SPARQL-MaxRows``, negotiation and the JSON term forms are the front's, so a
+client cannot tell the backends apart. What only the engine can bound (a query's time and memory) is the engine's.
+
+Failures: the engine cannot be reached → 502; no answer within the read timeout → 504; the engine's 5xx, an
+authentication refusal or an unreadable answer → 502; the engine's 400 → 400 with the engine's message, reworded as
+in embedded mode (``query_errors.explain``); Virtuoso's partial "anytime" answer (``X-SQL-State``) → 503.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+import pyoxigraph as ox
+
+from montagne_kg.serving.answers import (
+    READ_ONLY,
+    Answer,
+    Evaluation,
+    QueryJob,
+    looks_like_update,
+    serialize,
+    text_answer,
+    within_size,
+)
+from montagne_kg.serving.gate import QueryGate
+from montagne_kg.serving.query_errors import explain, tokens
+
+# what the front asks the engine for, by query form: results as JSON, graphs as N-Triples (read back without loss;
+# Virtuoso answers in the first type of Accept it can write, even a results table for a CONSTRUCT)
+RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
+GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
+ENGINE_ACCEPT = {"SELECT": RESULTS_ACCEPT, "ASK": RESULTS_ACCEPT, "CONSTRUCT": GRAPH_ACCEPT, "DESCRIBE": GRAPH_ACCEPT}
+RESULT_TYPES = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
+                "application/sparql-results+xml": ox.QueryResultsFormat.XML}
+GRAPH_TYPES = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
+               "text/turtle": ox.RdfFormat.TURTLE}
+RELATIVE_IRI = re.compile(r"<(?![A-Za-z][A-Za-z0-9+.-]*:)[^<>\"{}|^`\\\s]*>")  # may be one: declare our base
+ENGINE_MESSAGE_CHARS = 2000  # of an engine's error body, quoted in ours
+
+
+class EngineFailed(Exception):
+    """The engine gave no usable answer; ``status`` and the message are the front's answer."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class EngineConnection:
+    """How to reach the engine: its query endpoint, the dataset sent by default, and the HTTP client's settings."""
+
+    url: str
+    default_graph: str = ""
+    named_graphs: tuple[str, ...] = ()
+    method: str = "post"
+    auth: str = "none"
+    user: str = ""
+    password: str = ""
+    token: str = ""
+    connect_timeout: float = 2.0
+    read_timeout: float = 15.0
+
+    def client(self, connections: int) -> httpx.AsyncClient:
+        """An HTTP client with a keep-alive pool of ``connections`` (one per query that may run at once)."""
+        auth: httpx.Auth | None = None
+        headers = {"User-Agent": "montagne-kg front"}
+        if self.auth == "basic":
+            auth = httpx.BasicAuth(self.user, self.password)
+        elif self.auth == "digest":
+            auth = httpx.DigestAuth(self.user, self.password)
+        elif self.auth == "bearer":
+            headers["Authorization"] = f"Bearer {self.token}"
+        return httpx.AsyncClient(
+            auth=auth, headers=headers, trust_env=False,
+            timeout=httpx.Timeout(self.read_timeout, connect=self.connect_timeout),
+            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections))
+
+
+def query_text(job: QueryJob) -> str:
+    """The query as the engine gets it: the pages' bound variables substituted, and the endpoint's base IRI declared
+    when the query may hold a relative IRI (on the first line, so the engine's line numbers stay ours)."""
+    text = substituted(job.query, job.bindings) if job.bindings else job.query
+    if job.base_iri and RELATIVE_IRI.search(text):
+        text = f"BASE {ox.NamedNode(job.base_iri)} {text}"
+    return text
+
+
+def substituted(query: str, bindings: tuple[tuple[str, str], ...]) -> str:
+    """``query`` with each bound variable (variable, IRI) replaced by its IRI, and projected as ``(<IRI> AS ?v)``:
+    what pyoxigraph's ``substitutions=`` does, for engines that have nothing like it (a VALUES block would be
+    joined, not substituted: Oxigraph server then evaluates the OPTIONALs of a page query over the whole graph).
+    Variables are found by the query's tokens, never in strings, IRIs or comments; the pages' queries project
+    their bound variables by name."""
+    terms = {name: str(ox.NamedNode(iri)) for name, iri in bindings}
+    found = tokens(query)
+    select = next((i for i, token in enumerate(found) if token.text.upper() == "SELECT"), None)
+    projection_end = next((i for i, token in enumerate(found) if select is not None and i > select
+                           and (token.text == "{" or token.text.upper() in ("WHERE", "FROM"))), len(found))
+    parts, copied = [], 0
+    for i, token in enumerate(found):
+        if token.kind != "variable" or token.text[1:] not in terms:
+            continue
+        term = terms[token.text[1:]]
+        projected = select is not None and select < i < projection_end
+        parts += [query[copied:token.offset], f"({term} AS {token.text})" if projected else term]
+        copied = token.offset + len(token.text)
+    return "".join(parts) + query[copied:]
+
+
+def query_form(query: str) -> str | None:
+    """SELECT, CONSTRUCT, ASK or DESCRIBE: the first word after the prologue (None if there is none: the engine
+    will refuse the query). It only chooses what the engine is asked to answer in; an answer the front cannot read is
+    a 502."""
+    found = tokens(query)
+    i = 0
+    while i < len(found) and found[i].text.upper() in ("PREFIX", "BASE"):
+        i += 3 if found[i].text.upper() == "PREFIX" else 2
+    return found[i].text.upper() if i < len(found) and found[i].text.upper() in ENGINE_ACCEPT else None
+
+
+def names_its_dataset(query: str) -> bool:
+    """Whether the query has a FROM (or FROM NAMED) clause: then its own dataset applies, and ours is not sent."""
+    return any(token.kind == "word" and token.text.upper() == "FROM" for token in tokens(query))
+
+
+def standard_json(body: bytes) -> bytes:
+    """SPARQL JSON results with SPARQL 1.1's term keys: Virtuoso writes ``"lang"`` for ``"xml:lang"`` and the SPARQL
+    1.0 ``"typed-literal"`` type, which pyoxigraph (rightly) refuses."""
+    if b'"lang"' not in body and b'"typed-literal"' not in body:
+        return body
+    document = json.loads(body)
+    for row in document.get("results", {}).get("bindings", []):
+        for term in row.values():
+            if "lang" in term:
+                term["xml:lang"] = term.pop("lang")
+            if term.get("type") == "typed-literal":
+                term["type"] = "literal"
+    return json.dumps(document).encode("utf-8")
+
+
+def reader(content_type: str, body: bytes, federated: bool) -> Evaluation:
+    """The engine's answer as a fresh pyoxigraph result at each call; EngineFailed if it cannot be read whole."""
+    media_type = content_type.split(";")[0].strip().lower()
+    parse: Callable[[], object]
+    if media_type == "application/sparql-results+json":
+        body = standard_json(body)
+    if media_type in RESULT_TYPES:
+        def parse() -> ox.QuerySolutions | ox.QueryBoolean:
+            return ox.parse_query_results(body, format=RESULT_TYPES[media_type])
+    elif media_type in GRAPH_TYPES:
+        def parse() -> list[ox.Triple]:
+            return [quad.triple for quad in ox.parse(body, format=GRAPH_TYPES[media_type])]
+    else:
+        raise EngineFailed(502, f"the SPARQL engine answered in {media_type or 'no media type'}, which the front "
+                                "cannot read")
+    try:
+        first = parse()  # json.JSONDecodeError is a ValueError
+        if isinstance(first, ox.QuerySolutions):
+            for _ in first:  # rows are read lazily: read them all once here, so a bad one is the engine's fault
+                pass
+    except (SyntaxError, ValueError) as err:  # e.g. a SERVICE call that failed after the engine began its answer
+        what = "a federated SERVICE call failed or timed out" if federated else "the SPARQL engine's answer broke off"
+        raise EngineFailed(502, f"{what} (the engine's answer could not be read: {err})") from None
+    return parse
+
+
+class RemoteEngine(QueryGate):
+    """One worker's way to a remote engine: httpx on the worker's loop, bounded like the query processes."""
+
+    def __init__(self, connection: EngineConnection, max_queries: int, per_client: int, queue_wait: float) -> None:
+        super().__init__(max_queries, per_client, queue_wait)
+        self.connection = connection
+        self.description = connection.url
+        self._http: httpx.AsyncClient | None = None
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The keep-alive client, made on the loop that uses it."""
+        if self._http is None:
+            self._http = self.connection.client(self.max_queries)
+        return self._http
+
+    async def answer(self, job: QueryJob, client: str | None = None) -> Answer:
+        await self.admit(client)
+        try:
+            content_type, body = await self.fetch(job)
+            return within_size(serialize(reader(content_type, body, job.federated), job), job)
+        except EngineFailed as failed:
+            return text_answer(failed.status, str(failed))
+        finally:
+            self.leave(client)
+
+    async def check_ready(self) -> bool:
+        """Whether the engine answers ``ASK {}`` now."""
+        try:
+            await self.fetch(QueryJob(query="ASK {}"))
+        except EngineFailed:
+            return False
+        return True
+
+    async def wind_down(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+
+    def dataset(self, job: QueryJob) -> list[tuple[str, str]]:
+        """The protocol dataset sent: the request's own, else the configured default graph with the build's named
+        graphs (unless the query may name its own with FROM)."""
+        if job.default_graphs or job.named_graphs:
+            return ([("default-graph-uri", g) for g in job.default_graphs] +
+                    [("named-graph-uri", g) for g in job.named_graphs])
+        if self.connection.default_graph and not names_its_dataset(job.query):
+            return ([("default-graph-uri", self.connection.default_graph)] +
+                    [("named-graph-uri", g) for g in self.connection.named_graphs])
+        return []
+
+    async def fetch(self, job: QueryJob) -> tuple[str, bytes]:
+        """The engine's 200 answer to ``job``: its content type and body (at most ``job.max_bytes``)."""
+        url = self.connection.url
+        text = query_text(job)
+        parameters = [("query", text), *self.dataset(job)]
+        form_ = query_form(job.query)
+        headers = {"Accept": ENGINE_ACCEPT[form_] if form_ else f"{RESULTS_ACCEPT}, {GRAPH_ACCEPT}"}
+        if self.connection.method == "post":
+            request = self.http.build_request("POST", url, data=form(parameters), headers=headers)
+        else:
+            request = self.http.build_request("GET", url, params=parameters, headers=headers)
+        try:
+            response = await self.http.send(request, stream=True)
+            try:
+                body = await read_at_most(response, job.max_bytes)
+            finally:
+                await response.aclose()
+        except httpx.ReadTimeout:
+            raise EngineFailed(504, f"the SPARQL engine did not answer within {self.connection.read_timeout:g} s "
+                                    "(the engine read timeout)") from None
+        except (httpx.ConnectError, httpx.ConnectTimeout) as err:
+            raise EngineFailed(502, f"the SPARQL engine at {url} could not be reached ({err or type(err).__name__})"
+                                    "; try again shortly") from None
+        except httpx.TransportError as err:
+            raise EngineFailed(502, f"the connection to the SPARQL engine failed ({err or type(err).__name__})"
+                                    ) from None
+        if body is None:
+            raise EngineFailed(503, f"the result is larger than {job.max_bytes} bytes (the response size limit); "
+                                    "ask for fewer rows or columns")
+        if response.status_code == 200 and "X-SQL-State" in response.headers:  # Virtuoso's "anytime" partial answer
+            raise EngineFailed(503, "the SPARQL engine stopped the query at its time limit and sent a partial "
+                                    f"answer ({response.headers['X-SQL-State']}), which is not passed on")
+        if response.status_code == 200:
+            return response.headers.get("Content-Type", ""), body
+        message = body[:ENGINE_MESSAGE_CHARS].decode("utf-8", "replace").strip()
+        if response.status_code == 400:
+            if looks_like_update(job.query):
+                raise EngineFailed(403, READ_ONLY)
+            raise EngineFailed(400, f"Query syntax error: {explain(text, message)}")  # worded as embedded
+        raise EngineFailed(502, f"the SPARQL engine answered HTTP {response.status_code}"
+                                f"{': ' + message if message else ''}")
+
+
+def form(parameters: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """Form fields as httpx takes them: each name once, with its values in order."""
+    fields: dict[str, list[str]] = {}
+    for name, value in parameters:
+        fields.setdefault(name, []).append(value)
+    return fields
+
+
+async def read_at_most(response: httpx.Response, limit: int) -> bytes | None:
+    """The body of ``response``, or None once it runs past ``limit`` bytes (the rest is never read)."""
+    chunks, size = [], 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
