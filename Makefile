@@ -40,6 +40,7 @@ test: install-test lint chromium engines
 
 bench: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[bench]'
-	command -v wrk >/dev/null && command -v virtuoso-t >/dev/null || (apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk virtuoso-opensource-7-bin)
+	command -v wrk >/dev/null && command -v virtuoso-t >/dev/null && command -v nginx >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk virtuoso-opensource-7-bin nginx-light)
 	$(BIN)/python bench/load.py --out bench/RESULTS.md
+	$(BIN)/python bench/engines.py --out bench/ENGINES.md

@@ -1,10 +1,10 @@
 """Remote engine mode and replicas, side by side at ~1 M triples (the generator of `bench/load.py`).
 
-Per example query, with wrk (2 connections): ours embedded (memory store); ours in remote mode in front of Oxigraph
-server (loaded by `montagne-kg publish`'s own loader) and in front of Virtuoso (`bench/virtuoso.py`'s bulk-loaded
-instance); and both engines queried directly. The front's overhead per request is the difference of p50s between
-ours-in-front-of-an-engine and that engine alone. Then a CPU-bound query through nginx (`deploy/nginx.conf`) to one
-replica and to two (embedded, one worker each).
+Per example query, with wrk (2 connections): ours embedded (memory store, and disk store); ours in remote mode in
+front of Oxigraph server (loaded by `montagne-kg publish`'s own loader) and in front of Virtuoso
+(`bench/virtuoso.py`'s bulk-loaded instance); and both engines queried directly. The front's overhead per request is
+the difference of p50s between ours-in-front-of-an-engine and that engine alone. Then a CPU-bound query through nginx
+(`deploy/nginx.conf`) to one replica and to two (embedded, one worker each, each pinned to a core of its own).
 
 Run with `make bench` (it installs wrk, Virtuoso, nginx and the bench extra), or alone:
 `.venv/bin/python bench/engines.py --out bench/ENGINES.md`.
@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.load import (  # noqa: E402
     OURS_FLAGS,
+    answering,
     example_queries,
     launched,
     start,
@@ -40,6 +41,14 @@ from montagne_kg.layout import current_build  # noqa: E402
 from montagne_kg.publication import publish_oxigraph, stop_process  # noqa: E402
 
 CPU_BOUND = "organisations-by-schema-type"  # ~50 ms at 1 M triples, all of it the engine's CPU
+
+
+def start_pinned(out: Path, port: int, core: int) -> subprocess.Popen:
+    """`montagne-kg serve` (one worker) with all its processes on CPU ``core``."""
+    process = subprocess.Popen(["taskset", "-c", str(core), str(ROOT / ".venv" / "bin" / "montagne-kg"), "serve",
+                                "--build-dir", str(out), "--port", str(port), "--workers", "1", *OURS_FLAGS],
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return answering(process, f"http://127.0.0.1:{port}/-/health", "a pinned replica", attempts=1200)
 
 
 def nginx(replica_ports: list[int], port: int, prefix: Path) -> subprocess.Popen:
@@ -95,6 +104,8 @@ def main() -> int:
         virtuoso_url = f"http://127.0.0.1:{p + 20}/sparql"
         embedded, _ = start(tmp, p, *OURS_FLAGS)
         launched(running, embedded)
+        on_disk, _ = start(tmp, p + 4, *OURS_FLAGS, "--store", "disk")
+        launched(running, on_disk)
         remote_oxigraph, _ = start(tmp, p + 1, *OURS_FLAGS, "--engine", oxigraph.url)
         launched(running, remote_oxigraph)
         remote_virtuoso, _ = start(tmp, p + 2, *OURS_FLAGS, "--engine", virtuoso_url, "--engine-default-graph",
@@ -106,6 +117,7 @@ def main() -> int:
             ours_path = f"/sparql?query={quote(query)}"
             measured = {
                 "embedded": wrk(p, [ours_path], args.seconds, connections=2),
+                "embedded disk": wrk(p + 4, [ours_path], args.seconds, connections=2),
                 "front+oxigraph": wrk(p + 1, [ours_path], args.seconds, connections=2),
                 "oxigraph": wrk(p + 10, [f"/query?query={quote(query)}"], args.seconds, connections=2),
                 "front+virtuoso": wrk(p + 2, [ours_path], args.seconds, connections=2),
@@ -118,23 +130,24 @@ def main() -> int:
         size = sum(1 for _ in open(large / "montagne-kg.nt", encoding="utf-8"))
         report += [f"## Every example query at {size} triples: q/s / p50 ms (c=2)\n",
                    f"Oxigraph server loaded by `oxigraph load` in {oxigraph_load:.1f} s; Virtuoso bulk-loaded in "
-                   f"{virtuoso_load:.1f} s. Ours embedded is the default memory store.\n",
-                   table(rows, ("query", "ours embedded", "ours → Oxigraph server", "Oxigraph server alone",
+                   f"{virtuoso_load:.1f} s. Ours embedded: the default memory store, and `--store disk`.\n",
+                   table(rows, ("query", "ours embedded", "ours embedded, disk store", "ours → Oxigraph server",
+                                "Oxigraph server alone",
                                 "ours → Virtuoso", "Virtuoso alone")),
                    "\nThe front's overhead per request (p50 in front of the engine − p50 of the engine alone), "
                    "median over the queries: " + "; ".join(
                        f"{engine} {sorted(values)[len(values) // 2]:.2f} ms" for engine, values in overheads.items())
                    + "\n"]
-        for process in (remote_oxigraph, remote_virtuoso):
+        for process in (remote_oxigraph, remote_virtuoso, on_disk):
             stop(process)
 
-        # replicas: the CPU-bound query through nginx, one replica (one worker) against two
+        # replicas: the CPU-bound query through nginx, one replica against two; each replica pinned to a core of
+        # its own (taskset), as replicas on machines of their own would be (unpinned, one replica's query processes
+        # already use both cores of this machine)
         query = example_queries()[CPU_BOUND]
-        second, _ = start(tmp, p + 3, *OURS_FLAGS, "--workers", "1")
-        launched(running, second)
         stop(embedded)
-        first, _ = start(tmp, p, *OURS_FLAGS, "--workers", "1")
-        launched(running, first)
+        for core, port in enumerate((p, p + 3)):
+            launched(running, start_pinned(tmp, port, core))
         results = {}
         for replicas in ([p], [p, p + 3]):
             balancer = nginx(replicas, p + 30 + len(replicas), tmp / f"nginx-{len(replicas)}")
@@ -145,11 +158,11 @@ def main() -> int:
                 balancer.terminate()
                 balancer.wait()
         one, two = results[1], results[2]
-        report += [f"## Replicas behind nginx: `{CPU_BOUND}` at c=4 (each replica one worker)\n",
+        report += [f"## Replicas behind nginx: `{CPU_BOUND}` at c=4 (each replica one worker, pinned to a core)\n",
                    table([("1 replica", f"{one['rps']:.1f}", f"{one['p50']:.1f}", one["non2xx"]),
                           ("2 replicas", f"{two['rps']:.1f}", f"{two['p50']:.1f}", two["non2xx"])],
                          ("through nginx", "q/s", "p50 ms", "non-2xx")),
-                   f"\n2 replicas / 1: ×{two['rps'] / one['rps']:.2f} (2 cores: the replicas share them)\n"]
+                   f"\n2 replicas / 1: ×{two['rps'] / one['rps']:.2f} (each replica pinned to one of the 2 cores)\n"]
     text = "\n".join(report)
     print(text)
     if args.out:

@@ -302,8 +302,8 @@ def retire(build: Path) -> None:
         return
     if serves_store(engine["pid"], engine["store"]):  # a pid can be reused: only the process named with the store
         stop_process(engine["pid"])
-    (build / PUBLISHED_ENGINE).unlink()
     shutil.rmtree(engine["store"], ignore_errors=True)
+    (build / PUBLISHED_ENGINE).unlink()  # last: a build without a record is wholly retired
 
 
 def serves_store(pid: int, store: str) -> bool:

@@ -1,9 +1,12 @@
-"""A remote SPARQL 1.1 engine behind the front (Oxigraph server, Virtuoso, …): queries sent over HTTP with httpx.
+"""A remote SPARQL 1.1 engine behind the front (Oxigraph server, Virtuoso, …): queries sent over HTTP with aiohttp.
 
 Every front-side rule has run before a job gets here (protocol, SERVICE allow-list, nesting, per-client and queue
 bounds). The engine's answer is read back into pyoxigraph terms and written by the same code as embedded answers
 (``answers.serialize``): the row cap, ``X-SPARQL-MaxRows``, negotiation and the JSON term forms are the front's, so a
 client cannot tell the backends apart. What only the engine can bound (a query's time and memory) is the engine's.
+
+aiohttp, not httpx: measured on one keep-alive connection to Oxigraph server, an entity card took 1.1 ms through
+aiohttp, 3.5 ms through httpx's async client, 1.0–1.6 ms through http.client (the engine alone answers in 0.4 ms).
 
 Failures: the engine cannot be reached → 502; no answer within the read timeout → 504; the engine's 5xx, an
 authentication refusal or an unreadable answer → 502; the engine's 400 → 400 with the engine's message, reworded as
@@ -14,10 +17,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
-import httpx
+import aiohttp
 import pyoxigraph as ox
 
 from montagne_kg.serving.answers import (
@@ -69,20 +71,21 @@ class EngineConnection:
     connect_timeout: float = 2.0
     read_timeout: float = 15.0
 
-    def client(self, connections: int) -> httpx.AsyncClient:
-        """An HTTP client with a keep-alive pool of ``connections`` (one per query that may run at once)."""
-        auth: httpx.Auth | None = None
+    def session(self, connections: int) -> aiohttp.ClientSession:
+        """An HTTP client with a keep-alive pool of ``connections`` (one per query that may run at once); made on the
+        loop that uses it."""
         headers = {"User-Agent": "montagne-kg front"}
+        middlewares = ()
         if self.auth == "basic":
-            auth = httpx.BasicAuth(self.user, self.password)
+            headers["Authorization"] = aiohttp.encode_basic_auth(self.user, self.password)
         elif self.auth == "digest":
-            auth = httpx.DigestAuth(self.user, self.password)
+            middlewares = (aiohttp.DigestAuthMiddleware(self.user, self.password),)
         elif self.auth == "bearer":
             headers["Authorization"] = f"Bearer {self.token}"
-        return httpx.AsyncClient(
-            auth=auth, headers=headers, trust_env=False,
-            timeout=httpx.Timeout(self.read_timeout, connect=self.connect_timeout),
-            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections))
+        return aiohttp.ClientSession(
+            middlewares=middlewares, headers=headers, trust_env=False,
+            connector=aiohttp.TCPConnector(limit=connections, ttl_dns_cache=60),
+            timeout=aiohttp.ClientTimeout(sock_connect=self.connect_timeout, sock_read=self.read_timeout))
 
 
 def query_text(job: QueryJob) -> str:
@@ -147,53 +150,51 @@ def standard_json(body: bytes) -> bytes:
     return json.dumps(document).encode("utf-8")
 
 
-def reader(content_type: str, body: bytes, federated: bool) -> Evaluation:
-    """The engine's answer as a fresh pyoxigraph result at each call; EngineFailed if it cannot be read whole."""
+def reader(content_type: str, body: bytes) -> Evaluation:
+    """The engine's answer as a fresh pyoxigraph result at each call, read lazily (a broken answer raises
+    SyntaxError or ValueError where it breaks); EngineFailed for a media type the front cannot read."""
     media_type = content_type.split(";")[0].strip().lower()
-    parse: Callable[[], object]
     if media_type == "application/sparql-results+json":
         body = standard_json(body)
     if media_type in RESULT_TYPES:
         def parse() -> ox.QuerySolutions | ox.QueryBoolean:
             return ox.parse_query_results(body, format=RESULT_TYPES[media_type])
-    elif media_type in GRAPH_TYPES:
-        def parse() -> list[ox.Triple]:
+        return parse
+    if media_type in GRAPH_TYPES:
+        def parse_graph() -> list[ox.Triple]:
             return [quad.triple for quad in ox.parse(body, format=GRAPH_TYPES[media_type])]
-    else:
-        raise EngineFailed(502, f"the SPARQL engine answered in {media_type or 'no media type'}, which the front "
-                                "cannot read")
-    try:
-        first = parse()  # json.JSONDecodeError is a ValueError
-        if isinstance(first, ox.QuerySolutions):
-            for _ in first:  # rows are read lazily: read them all once here, so a bad one is the engine's fault
-                pass
-    except (SyntaxError, ValueError) as err:  # e.g. a SERVICE call that failed after the engine began its answer
-        what = "a federated SERVICE call failed or timed out" if federated else "the SPARQL engine's answer broke off"
-        raise EngineFailed(502, f"{what} (the engine's answer could not be read: {err})") from None
-    return parse
+        return parse_graph
+    raise EngineFailed(502, f"the SPARQL engine answered in {media_type or 'no media type'}, which the front cannot "
+                            "read")
 
 
 class RemoteEngine(QueryGate):
-    """One worker's way to a remote engine: httpx on the worker's loop, bounded like the query processes."""
+    """One worker's way to a remote engine: aiohttp on the worker's loop, bounded like the query processes."""
 
     def __init__(self, connection: EngineConnection, max_queries: int, per_client: int, queue_wait: float) -> None:
         super().__init__(max_queries, per_client, queue_wait)
         self.connection = connection
         self.description = connection.url
-        self._http: httpx.AsyncClient | None = None
+        self._http: aiohttp.ClientSession | None = None
 
     @property
-    def http(self) -> httpx.AsyncClient:
+    def http(self) -> aiohttp.ClientSession:
         """The keep-alive client, made on the loop that uses it."""
         if self._http is None:
-            self._http = self.connection.client(self.max_queries)
+            self._http = self.connection.session(self.max_queries)
         return self._http
 
     async def answer(self, job: QueryJob, client: str | None = None) -> Answer:
         await self.admit(client)
         try:
             content_type, body = await self.fetch(job)
-            return within_size(serialize(reader(content_type, body, job.federated), job), job)
+            try:
+                answer = serialize(reader(content_type, body), job)
+            except (SyntaxError, ValueError) as err:  # e.g. a SERVICE call that failed after the engine began
+                what = "a federated SERVICE call failed or timed out" if job.federated else \
+                    "the SPARQL engine's answer broke off"
+                raise EngineFailed(502, f"{what} (the engine's answer could not be read: {err})") from None
+            return within_size(answer, job)
         except EngineFailed as failed:
             return text_answer(failed.status, str(failed))
         finally:
@@ -209,7 +210,7 @@ class RemoteEngine(QueryGate):
 
     async def wind_down(self) -> None:
         if self._http is not None:
-            await self._http.aclose()
+            await self._http.close()
             self._http = None
 
     def dataset(self, job: QueryJob) -> list[tuple[str, str]]:
@@ -231,53 +232,43 @@ class RemoteEngine(QueryGate):
         form_ = query_form(job.query)
         headers = {"Accept": ENGINE_ACCEPT[form_] if form_ else f"{RESULTS_ACCEPT}, {GRAPH_ACCEPT}"}
         if self.connection.method == "post":
-            request = self.http.build_request("POST", url, data=form(parameters), headers=headers)
+            sending = self.http.post(url, data=parameters, headers=headers)
         else:
-            request = self.http.build_request("GET", url, params=parameters, headers=headers)
+            sending = self.http.get(url, params=parameters, headers=headers)
         try:
-            response = await self.http.send(request, stream=True)
-            try:
+            async with sending as response:
                 body = await read_at_most(response, job.max_bytes)
-            finally:
-                await response.aclose()
-        except httpx.ReadTimeout:
+                status, response_headers = response.status, response.headers
+        except (aiohttp.SocketTimeoutError, aiohttp.ServerTimeoutError, TimeoutError):
             raise EngineFailed(504, f"the SPARQL engine did not answer within {self.connection.read_timeout:g} s "
                                     "(the engine read timeout)") from None
-        except (httpx.ConnectError, httpx.ConnectTimeout) as err:
-            raise EngineFailed(502, f"the SPARQL engine at {url} could not be reached ({err or type(err).__name__})"
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as err:
+            raise EngineFailed(502, f"the SPARQL engine at {url} could not be reached ({err})"
                                     "; try again shortly") from None
-        except httpx.TransportError as err:
+        except aiohttp.ClientError as err:
             raise EngineFailed(502, f"the connection to the SPARQL engine failed ({err or type(err).__name__})"
                                     ) from None
         if body is None:
             raise EngineFailed(503, f"the result is larger than {job.max_bytes} bytes (the response size limit); "
                                     "ask for fewer rows or columns")
-        if response.status_code == 200 and "X-SQL-State" in response.headers:  # Virtuoso's "anytime" partial answer
+        if status == 200 and "X-SQL-State" in response_headers:  # Virtuoso's "anytime" partial answer
             raise EngineFailed(503, "the SPARQL engine stopped the query at its time limit and sent a partial "
-                                    f"answer ({response.headers['X-SQL-State']}), which is not passed on")
-        if response.status_code == 200:
-            return response.headers.get("Content-Type", ""), body
+                                    f"answer ({response_headers['X-SQL-State']}), which is not passed on")
+        if status == 200:
+            return response_headers.get("Content-Type", ""), body
         message = body[:ENGINE_MESSAGE_CHARS].decode("utf-8", "replace").strip()
-        if response.status_code == 400:
+        if status == 400:
             if looks_like_update(job.query):
                 raise EngineFailed(403, READ_ONLY)
             raise EngineFailed(400, f"Query syntax error: {explain(text, message)}")  # worded as embedded
-        raise EngineFailed(502, f"the SPARQL engine answered HTTP {response.status_code}"
+        raise EngineFailed(502, f"the SPARQL engine answered HTTP {status}"
                                 f"{': ' + message if message else ''}")
 
 
-def form(parameters: list[tuple[str, str]]) -> dict[str, list[str]]:
-    """Form fields as httpx takes them: each name once, with its values in order."""
-    fields: dict[str, list[str]] = {}
-    for name, value in parameters:
-        fields.setdefault(name, []).append(value)
-    return fields
-
-
-async def read_at_most(response: httpx.Response, limit: int) -> bytes | None:
+async def read_at_most(response: aiohttp.ClientResponse, limit: int) -> bytes | None:
     """The body of ``response``, or None once it runs past ``limit`` bytes (the rest is never read)."""
     chunks, size = [], 0
-    async for chunk in response.aiter_bytes():
+    async for chunk in response.content.iter_any():
         size += len(chunk)
         if size > limit:
             return None
