@@ -32,6 +32,7 @@ from montagne_kg.serving.settings import Settings
 from montagne_kg.serving.store import load_store
 
 ROOT = Path(__file__).resolve().parent.parent
+VIRTUOSO_LOADER_PASSWORD = "loader-secret"  # of the throwaway Virtuoso instance the tests publish to
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -130,14 +131,15 @@ def free_port_pair() -> int:
 
 
 @contextmanager
-def published_copy(build_out: Path, engine: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def published_copy(build_out: Path, engine: str, tmp_path_factory: pytest.TempPathFactory,
+                   **settings: object) -> Iterator[Path]:
     """A copy of the build directory ``build_out`` whose build `montagne-kg publish` loaded into ``engine`` on free
     loopback ports (its engine retired afterwards); yields the copy's build directory."""
     copy = tmp_path_factory.mktemp(f"published-{engine}") / "out"
     shutil.copytree(build_out, copy, symlinks=True)
     build = current_build(copy)
     try:
-        publish(build, Settings(build_dir=copy, publish_engine=engine, publish_port=free_port_pair()))
+        publish(build, Settings(build_dir=copy, publish_engine=engine, publish_port=free_port_pair(), **settings))
     except PublishFailed as err:
         pytest.fail(f"montagne-kg publish to {engine} failed: {err} (`make test` installs the engines)")
     try:
@@ -155,8 +157,10 @@ def oxigraph_out(build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 
 @pytest.fixture(scope="session")
 def virtuoso_out(build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The real build published to Virtuoso Open Source (Debian's virtuoso-opensource)."""
-    with published_copy(build_dir.parent, "virtuoso", tmp_path_factory) as out:
+    """The real build published to Virtuoso Open Source (Debian's virtuoso-opensource); its loader account's
+    password is VIRTUOSO_LOADER_PASSWORD."""
+    with published_copy(build_dir.parent, "virtuoso", tmp_path_factory,
+                        loader_password=VIRTUOSO_LOADER_PASSWORD) as out:
         yield out
 
 

@@ -32,7 +32,7 @@ from montagne_kg.publication import publish, retire
 from montagne_kg.serving import create_app
 from montagne_kg.serving.remote import query_form, standard_json, substituted
 from montagne_kg.serving.settings import Settings
-from tests.conftest import ROOT, StandIn, free_port, live_server, sparql_stand_in
+from tests.conftest import ROOT, VIRTUOSO_LOADER_PASSWORD, StandIn, free_port, live_server, sparql_stand_in
 from tests.test_server import fetch, health
 
 QUERIES = sorted((ROOT / "queries").glob("*.rq"))
@@ -194,6 +194,26 @@ def test_virtuoso_refuses_graph_store_writes_without_credentials(virtuoso_out: P
     response = httpx.put(f"{url}/sparql-graph-crud-auth", params={"graph-uri": "urn:x"}, content=b"",
                          headers={"Content-Type": "text/turtle"}, trust_env=False)
     assert response.status_code == 401
+
+
+def test_digest_authentication_reaches_virtuosos_authenticated_endpoint(virtuoso_out: Path) -> None:
+    """Virtuoso's /sparql-auth answers only after a digest challenge: the front answers through it with the
+    loader account, and is refused (502 saying 401) with a wrong password."""
+    record = published_engine(current_build(virtuoso_out))
+    url = record["url"].replace("/sparql", "/sparql-auth")
+    for password, status in ((VIRTUOSO_LOADER_PASSWORD, 200), ("wrong", 502)):
+        app = create_app({"SETTINGS": Settings(
+            build_dir=virtuoso_out, engine=url, engine_default_graph=record["default_graph"], engine_auth="digest",
+            engine_user="montagne_loader", engine_password=password)})
+        try:
+            response = app.test_client().get(f"/sparql?query={quote(CARD)}")
+            assert response.status_code == status, response.data
+            if status == 200:
+                assert len(response.get_json()["results"]["bindings"]) > 5
+            else:
+                assert b"answered HTTP 401" in response.data
+        finally:
+            app.extensions["kg"].close()
 
 
 # failures, with a loopback stand-in for the engine
