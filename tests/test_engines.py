@@ -33,7 +33,7 @@ from montagne_kg.serving import create_app
 from montagne_kg.serving.remote import query_form, standard_json, substituted
 from montagne_kg.serving.settings import Settings
 from tests.conftest import ROOT, VIRTUOSO_LOADER_PASSWORD, StandIn, free_port, live_server, sparql_stand_in
-from tests.test_server import fetch, health
+from tests.test_server import fetch, health, serve_master, serves_only
 
 QUERIES = sorted((ROOT / "queries").glob("*.rq"))
 FEDERATED = {p.stem for p in QUERIES if "SERVICE" in p.read_text(encoding="utf-8")}
@@ -349,11 +349,6 @@ def test_engine_published_without_a_published_build_says_so(build_dir: Path) -> 
 # `serve --engine published`: the build's engine, switched on SIGHUP
 
 
-def serve_master(out: Path) -> int:
-    return int(subprocess.run(["pgrep", "-o", "-f", f"montagne_kg.cli serve --build-dir {out}"],
-                              capture_output=True, text=True, check=True).stdout.split()[0])
-
-
 def until(condition: Callable[[], bool], seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -374,18 +369,12 @@ def test_serve_published_switches_to_the_new_builds_engine_on_hup_and_retires_th
             assert health(url)["build"] == first.name and health(url)["engine"] == old["url"]
             smaller = Assembled(assembled.base, {n: g for n, g in assembled.graphs.items() if "release/003" not in n})
             second = write_build(smaller, out)
-            os.kill(serve_master(out), signal.SIGHUP)  # not published yet: the server keeps the first build
+            os.kill(serve_master(out, url), signal.SIGHUP)  # not published yet: the server keeps the first build
             time.sleep(1)
             assert health(url)["build"] == first.name
             publish(second, Settings(build_dir=out, publish_port=free_port()))
-            os.kill(serve_master(out), signal.SIGHUP)
-            in_a_row = [0]  # the old worker serves until its replacement is up: wait until only the new build answers
-
-            def only_the_second() -> bool:
-                in_a_row[0] = in_a_row[0] + 1 if health(url)["build"] == second.name else 0
-                return in_a_row[0] == 40
-
-            assert until(only_the_second, 30)
+            os.kill(serve_master(out, url), signal.SIGHUP)
+            assert serves_only(url, second.name)
             body = health(url)
             assert body["engine"] == published_engine(second)["url"]
             assert body["triples"] == body["build_triples"] == published_engine(second)["triples"]

@@ -22,7 +22,7 @@ import pytest
 
 from montagne_kg.building.build import Assembled, write_build
 from tests.conftest import ROOT, free_port, live_server
-from tests.test_server import health
+from tests.test_server import health, serve_master, serves_only
 
 CONFIG = ROOT / "deploy" / "nginx.conf"
 REQUESTS = 500
@@ -65,13 +65,6 @@ def balancer(replicas: list[str], tmp_path: Path) -> Iterator[str]:
         process.terminate()
         process.wait(timeout=10)
         process.stderr.close()
-
-
-def serve_master(out: Path, url: str) -> int:
-    """The pid of the `montagne-kg serve` started by ``live_server`` for ``url``."""
-    pattern = f"montagne_kg.cli serve --build-dir {out} --port {urlsplit(url).port}"
-    return int(subprocess.run(["pgrep", "-o", "-f", pattern], capture_output=True, text=True,
-                              check=True).stdout.split()[0])
 
 
 def load(url: str, count: int, halfway: Callable[[], None]) -> list[int]:
@@ -142,12 +135,9 @@ def test_a_release_rotated_in_replica_by_replica_costs_no_request(assembled: Ass
         assert second != first
 
         def rotate() -> None:
-            for replica in replicas:  # one at a time: the next once this one's old worker is gone (40 answers)
+            for replica in replicas:  # one at a time: the next once this one's old worker is gone
                 os.kill(serve_master(out, replica), signal.SIGHUP)
-                deadline, in_a_row = time.monotonic() + 30, 0
-                while in_a_row < 40 and time.monotonic() < deadline:
-                    in_a_row = in_a_row + 1 if health(replica)["build"] == second.name else 0
-                    time.sleep(0.05)
+                serves_only(replica, second.name)  # asserted for both below
 
         rotation = threading.Thread(target=rotate)
         statuses = load(url, 150, rotation.start)

@@ -14,7 +14,7 @@ import urllib.error
 import urllib.request
 from email.message import Message
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pytest
 from rdflib import Literal, URIRef
@@ -40,6 +40,25 @@ def fetch(url: str, data: bytes | None = None, headers: dict[str, str] | None = 
 
 def health(url: str) -> dict:
     return json.loads(fetch(f"{url}/-/health")[2])
+
+
+def serve_master(out: Path, url: str) -> int:
+    """The pid of the `montagne-kg serve` that ``live_server`` started over ``out`` for ``url``."""
+    pattern = f"montagne_kg.cli serve --build-dir {out} --port {urlsplit(url).port}"
+    return int(subprocess.run(["pgrep", "-o", "-f", pattern], capture_output=True, text=True,
+                              check=True).stdout.split()[0])
+
+
+def serves_only(url: str, build: str, seconds: float = 30.0) -> bool:
+    """Whether, within ``seconds``, 40 health answers in a row name ``build``: after SIGHUP an old worker answers
+    until its replacement is up."""
+    in_a_row, deadline = 0, time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        in_a_row = in_a_row + 1 if health(url)["build"] == build else 0
+        if in_a_row == 40:
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def test_a_slow_query_gets_503_while_other_clients_are_answered(build_dir: Path) -> None:
@@ -108,16 +127,8 @@ def test_hup_picks_up_a_new_build(assembled: Assembled, tmp_path: Path) -> None:
         smaller = Assembled(assembled.base, {n: g for n, g in assembled.graphs.items() if "release/003" not in n})
         second = write_build(smaller, out)
         assert second != first and current_build(out) == second
-        master = int(subprocess.run(["pgrep", "-o", "-f", f"montagne_kg.cli serve --build-dir {out}"],
-                                    capture_output=True, text=True, check=True).stdout.split()[0])
-        os.kill(master, signal.SIGHUP)
-        in_a_row = 0  # the old worker serves until its replacement is up: wait until only the new build answers
-        for _ in range(600):
-            in_a_row = in_a_row + 1 if health(url)["build"] == second.name else 0
-            if in_a_row == 40:
-                break
-            time.sleep(0.05)
-        assert in_a_row == 40
+        os.kill(serve_master(out, url), signal.SIGHUP)
+        assert serves_only(url, second.name)
         ask = quote('ASK { ?x ?p "Almaty"@fr }')
         assert json.loads(fetch(f"{url}/sparql?query={ask}")[2])["boolean"] is False
 

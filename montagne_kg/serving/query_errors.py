@@ -90,10 +90,16 @@ def unbalanced(query: str, found: list[Token]) -> str | None:
     return None
 
 
-def query_form(query: str, found: list[Token]) -> str | None:
+def after_prologue(found: list[Token]) -> int:
+    """The index of the first token after the query's PREFIX and BASE declarations."""
     i = 0
     while i < len(found) and found[i].kind == "word" and found[i].text.upper() in ("PREFIX", "BASE"):
         i += 3 if found[i].text.upper() == "PREFIX" else 2
+    return i
+
+
+def query_form(query: str, found: list[Token]) -> str | None:
+    i = after_prologue(found)
     if i < len(found) and found[i].text.upper() not in QUERY_FORMS:
         return at(query, found[i].offset, f"a query starts with SELECT, CONSTRUCT, ASK or DESCRIBE (after its "
                                           f"PREFIX and BASE lines), not « {found[i].text} »")

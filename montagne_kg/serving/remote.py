@@ -33,7 +33,7 @@ from montagne_kg.serving.answers import (
     within_size,
 )
 from montagne_kg.serving.gate import QueryGate
-from montagne_kg.serving.query_errors import explain, tokens
+from montagne_kg.serving.query_errors import after_prologue, explain, tokens
 
 # what the front asks the engine for, by query form: results as JSON, graphs as N-Triples (read back without loss;
 # Virtuoso answers in the first type of Accept it can write, even a results table for a CONSTRUCT)
@@ -124,9 +124,7 @@ def query_form(query: str) -> str | None:
     will refuse the query). It only chooses what the engine is asked to answer in; an answer the front cannot read is
     a 502."""
     found = tokens(query)
-    i = 0
-    while i < len(found) and found[i].text.upper() in ("PREFIX", "BASE"):
-        i += 3 if found[i].text.upper() == "PREFIX" else 2
+    i = after_prologue(found)
     return found[i].text.upper() if i < len(found) and found[i].text.upper() in ENGINE_ACCEPT else None
 
 
