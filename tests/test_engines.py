@@ -30,6 +30,7 @@ from montagne_kg.building.build import Assembled, write_build
 from montagne_kg.layout import current_build, published_engine
 from montagne_kg.publication import publish, retire
 from montagne_kg.serving import create_app
+from montagne_kg.serving.query_errors import tokens
 from montagne_kg.serving.remote import query_form, standard_json, substituted
 from montagne_kg.serving.settings import Settings
 from tests.conftest import ROOT, VIRTUOSO_LOADER_PASSWORD, StandIn, free_port, live_server, sparql_stand_in
@@ -409,7 +410,7 @@ def test_bound_variables_are_substituted_and_projected_never_inside_strings_iris
     ("PREFIX c: <urn:c>\nCONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT"), ("describe <urn:x>", "DESCRIBE"),
     ("INSERT DATA {}", None), ("", None)])
 def test_the_query_form_chooses_what_the_engine_is_asked_for(query: str, form: str | None) -> None:
-    assert query_form(query) == form
+    assert query_form(tokens(query)) == form
 
 
 def test_virtuoso_json_terms_are_read_as_sparql_1_1_ones() -> None:

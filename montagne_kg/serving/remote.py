@@ -33,7 +33,7 @@ from montagne_kg.serving.answers import (
     within_size,
 )
 from montagne_kg.serving.gate import QueryGate
-from montagne_kg.serving.query_errors import after_prologue, explain, tokens
+from montagne_kg.serving.query_errors import Token, after_prologue, explain, tokens
 
 # what the front asks the engine for, by query form: results as JSON, graphs as N-Triples (read back without loss;
 # Virtuoso answers in the first type of Accept it can write, even a results table for a CONSTRUCT)
@@ -119,18 +119,18 @@ def substituted(query: str, bindings: tuple[tuple[str, str], ...]) -> str:
     return "".join(parts) + query[copied:]
 
 
-def query_form(query: str) -> str | None:
-    """SELECT, CONSTRUCT, ASK or DESCRIBE: the first word after the prologue (None if there is none: the engine
-    will refuse the query). It only chooses what the engine is asked to answer in; an answer the front cannot read is
-    a 502."""
-    found = tokens(query)
+def query_form(found: list[Token]) -> str | None:
+    """SELECT, CONSTRUCT, ASK or DESCRIBE: the first word of the query's tokens after the prologue (None if there is
+    none: the engine will refuse the query). It only chooses what the engine is asked to answer in; an answer the
+    front cannot read is a 502."""
     i = after_prologue(found)
     return found[i].text.upper() if i < len(found) and found[i].text.upper() in ENGINE_ACCEPT else None
 
 
-def names_its_dataset(query: str) -> bool:
-    """Whether the query has a FROM (or FROM NAMED) clause: then its own dataset applies, and ours is not sent."""
-    return any(token.kind == "word" and token.text.upper() == "FROM" for token in tokens(query))
+def names_its_dataset(found: list[Token]) -> bool:
+    """Whether the query (its tokens) has a FROM (or FROM NAMED) clause: then its own dataset applies, and ours is
+    not sent."""
+    return any(token.kind == "word" and token.text.upper() == "FROM" for token in found)
 
 
 def standard_json(body: bytes) -> bytes:
@@ -211,13 +211,13 @@ class RemoteEngine(QueryGate):
             await self._http.close()
             self._http = None
 
-    def dataset(self, job: QueryJob) -> list[tuple[str, str]]:
+    def dataset(self, job: QueryJob, found: list[Token]) -> list[tuple[str, str]]:
         """The protocol dataset sent: the request's own, else the configured default graph with the build's named
-        graphs (unless the query may name its own with FROM)."""
+        graphs (unless the query, ``found`` its tokens, may name its own with FROM)."""
         if job.default_graphs or job.named_graphs:
             return ([("default-graph-uri", g) for g in job.default_graphs] +
                     [("named-graph-uri", g) for g in job.named_graphs])
-        if self.connection.default_graph and not names_its_dataset(job.query):
+        if self.connection.default_graph and not names_its_dataset(found):
             return ([("default-graph-uri", self.connection.default_graph)] +
                     [("named-graph-uri", g) for g in self.connection.named_graphs])
         return []
@@ -226,8 +226,9 @@ class RemoteEngine(QueryGate):
         """The engine's 200 answer to ``job``: its content type and body (at most ``job.max_bytes``)."""
         url = self.connection.url
         text = query_text(job)
-        parameters = [("query", text), *self.dataset(job)]
-        form_ = query_form(job.query)
+        found = tokens(job.query)  # read once: the query form and whether it names its dataset
+        parameters = [("query", text), *self.dataset(job, found)]
+        form_ = query_form(found)
         headers = {"Accept": ENGINE_ACCEPT[form_] if form_ else f"{RESULTS_ACCEPT}, {GRAPH_ACCEPT}"}
         if self.connection.method == "post":
             sending = self.http.post(url, data=parameters, headers=headers)
