@@ -58,8 +58,8 @@ def settings_or_say_why(args: argparse.Namespace, command: str) -> serving_setti
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from montagne_kg.serving.knowledge_graph import NotPublished
-    from montagne_kg.serving.querypool import ZygoteFailed
     from montagne_kg.serving.server import serve
+    from montagne_kg.serving.supervision import StartFailed
 
     settings = settings_or_say_why(args, "serve")
     if settings is None:
@@ -77,7 +77,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"serving {current_build(settings.build_dir)} on http://{settings.host}:{settings.port}/", file=sys.stderr)
     try:
         serve(settings)
-    except (ZygoteFailed, NotPublished) as err:
+    except (StartFailed, NotPublished) as err:
         print(f"montagne-kg serve: {err}", file=sys.stderr)
         return 1
     return 0

@@ -13,7 +13,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, quote
@@ -33,7 +33,7 @@ from montagne_kg.serving import create_app
 from montagne_kg.serving.query_errors import tokens
 from montagne_kg.serving.remote import query_form, standard_json, substituted
 from montagne_kg.serving.settings import Settings
-from tests.conftest import ROOT, VIRTUOSO_LOADER_PASSWORD, StandIn, free_port, live_server, sparql_stand_in
+from tests.conftest import ROOT, VIRTUOSO_LOADER_PASSWORD, StandIn, free_port, live_server, sparql_stand_in, until
 from tests.test_server import fetch, health, serve_master, serves_only
 
 QUERIES = sorted((ROOT / "queries").glob("*.rq"))
@@ -348,15 +348,6 @@ def test_engine_published_without_a_published_build_says_so(build_dir: Path) -> 
 
 
 # `serve --engine published`: the build's engine, switched on SIGHUP
-
-
-def until(condition: Callable[[], bool], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_serve_published_switches_to_the_new_builds_engine_on_hup_and_retires_the_old(assembled: Assembled,

@@ -84,7 +84,7 @@ def test_a_refused_form_post_is_answered_from_its_whole_body(client: FlaskClient
 def test_a_killed_query_process_is_a_503_and_the_next_query_works(build_dir: Path) -> None:
     with app_with(build_dir) as app:
         client = app.test_client()
-        zygote = app.extensions["kg"].own_zygote.process.pid
+        zygote = app.extensions["kg"].own_processes.zygote.pid
         with in_flight(client, slow_query()) as slow:
             children = subprocess.run(["pgrep", "-P", str(zygote)], capture_output=True, text=True).stdout.split()
             assert children
@@ -274,7 +274,7 @@ def test_an_idle_query_process_killed_between_queries_costs_no_error(build_dir: 
     with app_with(build_dir) as app:
         client = app.test_client()
         assert get(client, "ASK {}").status_code == 200
-        zygote = app.extensions["kg"].own_zygote.process.pid
+        zygote = app.extensions["kg"].own_processes.zygote.pid
         idle = subprocess.run(["pgrep", "-P", str(zygote)], capture_output=True, text=True).stdout.split()
         assert idle
         for pid in idle:

@@ -13,26 +13,29 @@ from flask import Flask, current_app
 
 from montagne_kg.layout import MANIFEST, current_build, published_engine
 from montagne_kg.serving.answers import QueryJob
+from montagne_kg.serving.embedded import ZYGOTE_SOCKET_ENV, EmbeddedProcesses, pointed_service_guard
+from montagne_kg.serving.federation import ServiceGuard
 from montagne_kg.serving.gate import QueryGate
-from montagne_kg.serving.querypool import QueryPool, Zygote
+from montagne_kg.serving.querypool import QueryPool
 from montagne_kg.serving.remote import EngineConnection, RemoteEngine
 from montagne_kg.serving.settings import Settings
 
-ZYGOTE_SOCKET_ENV = "MONTAGNE_KG_SERVING_ZYGOTE"  # set by `serve` for its workers: the zygote they share
-SERVED_BUILD_ENV = "MONTAGNE_KG_SERVING_BUILD"  # and the build that zygote holds
+SERVED_BUILD_ENV = "MONTAGNE_KG_SERVING_BUILD"  # set by `serve` for its workers: the build they serve
 PR_SET_PDEATHSIG = 1
 COUNT_TRIPLES = "SELECT (COUNT(*) AS ?triples) WHERE { ?s ?p ?o }"
 
 
 @dataclass
 class KnowledgeGraph:
-    """One build, its manifest, and the engine its queries run on (with the zygote when the app owns it)."""
+    """One build, its manifest, the engine its queries run on and the guard of their SERVICE calls (with the
+    embedded engine's processes when the app owns them)."""
 
     build: Path
     manifest: dict
     engine: QueryGate
     settings: Settings
-    own_zygote: Zygote | None = field(default=None)
+    service_guard: ServiceGuard
+    own_processes: EmbeddedProcesses | None = field(default=None)
     counted_triples: int | None = field(default=None)
 
     @property
@@ -51,14 +54,14 @@ class KnowledgeGraph:
 
     def close(self) -> None:
         self.engine.close()
-        if self.own_zygote is not None:
-            self.own_zygote.stop()
+        if self.own_processes is not None:
+            self.own_processes.stop()
 
 
 def init_app(app: Flask, settings: Settings) -> None:
     """Serve the build that `serve` pinned for its workers (from the zygote it started, or its remote engine), or
-    else the newest one, with a zygote of the app's own in embedded mode."""
-    zygote = None
+    else the newest one, with a zygote and relay of the app's own in embedded mode."""
+    processes = None
     pinned = os.environ.get(SERVED_BUILD_ENV)
     if pinned:
         end_with_parent()  # a worker of `serve`: never outlive it, even when it is killed
@@ -73,16 +76,19 @@ def init_app(app: Flask, settings: Settings) -> None:
     if settings.engine != "embedded":
         engine = RemoteEngine(engine_connection(build, manifest, settings), settings.max_queries,
                               settings.per_client, settings.queue_wait)
+        guard = ServiceGuard(settings.service_allow, overrides=settings.service_override)
     else:
         if pinned:
             socket_path = Path(os.environ[ZYGOTE_SOCKET_ENV])
+            guard = pointed_service_guard(settings)
         else:
-            zygote = Zygote(build, settings.store, sandboxed=not settings.allow_unsandboxed)
-            zygote.wait_ready()
-            socket_path = zygote.socket_path
+            processes = EmbeddedProcesses(build, settings)
+            processes.wait_ready()
+            socket_path = processes.zygote.socket_path
+            guard = processes.service_guard(settings)
         engine = QueryPool(socket_path, settings.time_limit, settings.memory_limit, settings.max_queries,
                            settings.per_client, settings.queue_wait)
-    app.extensions["kg"] = KnowledgeGraph(build, manifest, engine, settings, zygote)
+    app.extensions["kg"] = KnowledgeGraph(build, manifest, engine, settings, guard, processes)
 
 
 class NotPublished(RuntimeError):

@@ -1,9 +1,10 @@
 """Query processes: forked from a zygote that holds the loaded store, each query under a time and a memory limit.
 
 The zygote is a fresh process (spawned, so it never inherits a web server's threads) that loads the build once and
-then forks one query process per connection on its Unix socket. A query process answers jobs on that connection
-until it is closed; local ones first install the no-network filter (``sandbox``), federated ones keep the network.
-Killing a query process (time or memory limit) costs a fork, not a reload, and the zygote reaps it.
+then forks one query process per connection on its Unix socket; it is started again if it dies (``supervision``),
+and its query processes die with it. A query process answers jobs on that connection until it is closed; local ones
+first install the no-network filter, federated ones are confined to the SERVICE relay (``sandbox``). Killing a query
+process (time or memory limit) costs a fork, not a reload, and the zygote reaps it.
 
 The pool in each web worker keeps idle query processes, starts more on demand up to ``max_queries`` busy at once,
 counts queries per client (429 past ``per_client``) and bounds the wait for a free process (503 past ``queue_wait``).
@@ -13,15 +14,14 @@ It lives on the worker's event loop: a query in flight is a coroutine awaiting i
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
+import ctypes
 import os
 import pickle
 import selectors
-import shutil
 import signal
 import socket
 import struct
-import tempfile
+import threading
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -33,6 +33,7 @@ from montagne_kg.serving import sandbox
 from montagne_kg.serving.answers import Answer, QueryJob, execute, text_answer
 from montagne_kg.serving.gate import QueryGate
 from montagne_kg.serving.store import load_store, open_disk_store, prepare_disk_store
+from montagne_kg.serving.supervision import LIBC, Supervised, name_process
 
 LOCAL = b"L"
 FEDERATED = b"F"
@@ -41,6 +42,11 @@ POLL_SECONDS = 0.05  # how often the memory of a running query is looked at
 SPAWN_SECONDS = 60.0  # a disk store can take a while to open
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 FIRST_READ = 256 * 1024  # most answers arrive whole in one read
+PR_SET_PDEATHSIG = 1
+# Oxigraph parses and evaluates recursively: with the usual 8 MiB stack, 9 472 `!` crash a query process. Jobs run
+# on a thread with this stack (address space: only the pages a query touches are resident, and they count against
+# the memory limit), where the first form to crash needs 303 111 terms (bench/query_size.py); max_terms is half.
+QUERY_STACK_BYTES = 256 * 1024 * 1024
 
 
 class Channel:
@@ -83,22 +89,49 @@ class Channel:
         self.sock.close()
 
 
-class ZygoteFailed(RuntimeError):
-    """The zygote could not start (no build, no sandbox where one is required); the message says why."""
+@dataclass(frozen=True)
+class Federation:
+    """How the zygote starts federated query processes: confined (``namespace``) with the relay as their only
+    address, or unconfined where that is allowed; ``relay_socket`` is empty when federation is off."""
+
+    confinement: str = "namespace"  # what the settings ask for: namespace or none
+    allow_unconfined: bool = False
+    relay_socket: str = ""
+    relay_port: int = 0
 
 
-def _query_process(conn: socket.socket, store: ox.Store | None, build: Path, kind: bytes, sandboxed: bool) -> None:
-    """Body of a forked query process: filter the network (local queries), then answer jobs until EOF."""
+def _end_with_zygote(zygote: int) -> None:
+    """Have the kernel kill this process when the zygote dies, so that no query process outlives it."""
+    if LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != zygote:  # the zygote died before the request took effect
+        os._exit(1)
+
+
+def _query_process(conn: socket.socket, store: ox.Store | None, build: Path, kind: bytes, sandboxed: bool,
+                   federation: Federation, confinement: str) -> None:
+    """Body of a forked query process: keep it off the network (local) or confine it to the relay (federated),
+    then answer jobs until EOF, on a thread whose stack is large enough for what the size limits let through."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    name_process("mkg-query")
     keep = conn.fileno()
     os.closerange(3, keep)  # the zygote's files (its socket, and the pipe its parent waits on to see it exit)
     os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX"))
-    if kind == LOCAL and sandboxed:
-        sandbox.forbid_network()
     if store is None:
         store = open_disk_store(build / DISK_STORE)  # prepared by the zygote before it reported ready
+    if kind == LOCAL and sandboxed:
+        sandbox.forbid_network()
+    elif kind == FEDERATED and confinement == "namespace":
+        sandbox.confine_to_relay(federation.relay_socket, federation.relay_port)
     channel = Channel(conn)
     channel.send(os.getpid())
+    threading.stack_size(QUERY_STACK_BYTES)
+    answering = threading.Thread(target=_answer_jobs, args=(channel, store), name="query")
+    answering.start()
+    answering.join()
+
+
+def _answer_jobs(channel: Channel, store: ox.Store) -> None:
     while True:
         try:
             job = channel.recv()
@@ -107,10 +140,15 @@ def _query_process(conn: socket.socket, store: ox.Store | None, build: Path, kin
             return
 
 
-def zygote_main(socket_path: str, build: str, store_kind: str, sandboxed: bool, report: Connection) -> None:
-    """Load the build, then fork a query process for each connection; exit when the creating process goes away."""
+def zygote_main(socket_path: str, build: str, store_kind: str, sandboxed: bool, federation: Federation,
+                report: Connection) -> None:
+    """Load the build, then fork a query process for each connection; exit when the creating process goes away.
+
+    Reports ``checked`` with the confinement in force for federated queries (namespace or none), then ``ready``.
+    """
     for signum in (signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, signal.SIG_IGN)  # the server's signals are for the server, not for the store holder
+    name_process("mkg-zygote")
     if sandboxed:
         try:
             sandbox.check_available()
@@ -118,7 +156,9 @@ def zygote_main(socket_path: str, build: str, store_kind: str, sandboxed: bool, 
             report.send(("failed", f"{err}; set allow_unsandboxed (--allow-unsandboxed true) to serve anyway, "
                                    "only where every user is trusted"))
             return
-    report.send(("checked", ""))
+    confinement = sandbox.confinement_in_force(federation.confinement)
+    report.send(("checked", confinement))
+    may_federate = bool(federation.relay_socket) and (confinement == "namespace" or federation.allow_unconfined)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # query processes are reaped by the kernel
     build_dir = Path(build)
     store = load_store(build_dir) if store_kind == "memory" else None
@@ -130,6 +170,7 @@ def zygote_main(socket_path: str, build: str, store_kind: str, sandboxed: bool, 
     listener.listen(128)
     os.replace(partial, socket_path)  # the socket appears only once queries can be answered
     report.send(("ready", ""))
+    zygote = os.getpid()
     events = selectors.DefaultSelector()
     events.register(listener, selectors.EVENT_READ)
     events.register(report, selectors.EVENT_READ)
@@ -139,58 +180,53 @@ def zygote_main(socket_path: str, build: str, store_kind: str, sandboxed: bool, 
                 return  # the creating process closed its end or died
             conn, _ = listener.accept()
             kind = conn.recv(1)
-            if kind not in (LOCAL, FEDERATED):
+            if kind not in (LOCAL, FEDERATED) or (kind == FEDERATED and not may_federate):
                 conn.close()
                 continue
             if os.fork() == 0:
                 try:
-                    _query_process(conn, store, build_dir, kind, sandboxed)
+                    _end_with_zygote(zygote)
+                    _query_process(conn, store, build_dir, kind, sandboxed, federation, confinement)
                 finally:
                     os._exit(0)
             conn.close()
 
 
 class Zygote:
-    """The creating side's handle on a zygote: its socket path, started for one build, stopped when retired."""
+    """The creating side's handle on a zygote: its socket path, started for one build (and started again, at the
+    same path, if it dies), stopped when retired."""
 
-    def __init__(self, build: Path, store_kind: str, sandboxed: bool) -> None:
-        self.directory = Path(tempfile.mkdtemp(prefix="montagne-kg-"))
-        self.socket_path = self.directory / SOCKET_NAME
-        context = multiprocessing.get_context("spawn")
-        self._report, child_end = context.Pipe()
-        self.process = context.Process(target=zygote_main, name="montagne-kg-zygote", daemon=True,
-                                       args=(str(self.socket_path), str(build), store_kind, sandboxed, child_end))
-        self.process.start()
-        child_end.close()
-        self._reported = ""
+    def __init__(self, build: Path, store_kind: str, sandboxed: bool, federation: Federation,
+                 directory: Path) -> None:
+        self.socket_path = directory / SOCKET_NAME
 
-    def _expect(self, expected: str) -> None:
-        """Read the zygote's reports ("checked", then "ready") until ``expected`` has come."""
-        while self._reported != expected:
-            try:
-                status, message = self._report.recv()
-            except EOFError:
-                raise ZygoteFailed("the query zygote ended while loading the build") from None
-            if status == "failed":
-                raise ZygoteFailed(message)
-            self._reported = status
+        def arguments() -> tuple:
+            return str(self.socket_path), str(build), store_kind, sandboxed, federation
+
+        self.helper = Supervised("query zygote", zygote_main, arguments,
+                                 on_death=lambda: self.socket_path.unlink(missing_ok=True))
+
+    @property
+    def pid(self) -> int:
+        """The process id of the zygote running now."""
+        return self.helper.process.pid
+
+    @property
+    def confinement(self) -> str:
+        """The confinement of federated query processes in force (known once checked): namespace or none."""
+        self.helper.wait_checked()
+        return self.helper.details["checked"]
 
     def wait_checked(self) -> None:
-        """Block until the zygote has checked its sandbox (before loading); ZygoteFailed with the reason if not."""
-        self._expect("checked")
+        """Block until the zygote has checked its sandbox (before loading); StartFailed with the reason if not."""
+        self.helper.wait_checked()
 
     def wait_ready(self) -> None:
-        """Block until the store is loaded; ZygoteFailed with the reason if the zygote gave up or died."""
-        self._expect("checked")
-        self._expect("ready")
+        """Block until the store is loaded; StartFailed with the reason if the zygote gave up or died."""
+        self.helper.wait_ready()
 
     def stop(self) -> None:
-        self._report.close()
-        self.process.join(5)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join()
-        shutil.rmtree(self.directory, ignore_errors=True)
+        self.helper.stop()
 
 
 def resident_bytes(pid: int) -> int:
@@ -278,9 +314,22 @@ class QueryPool(QueryGate):
             raise OSError("the query process did not start") from None
         return QueryProcess(kind, pid, reader, writer, resident_bytes(pid))
 
+    async def _spawn_within(self, kind: bytes, seconds: float) -> QueryProcess:
+        """A new query process, waiting up to ``seconds`` for a zygote that is starting again (OSError past it)."""
+        deadline = self.loop.time() + seconds
+        while True:
+            try:
+                return await self.spawn(kind)
+            except OSError:
+                if self.loop.time() >= deadline:
+                    raise
+            await asyncio.sleep(POLL_SECONDS)
+
     async def check_ready(self) -> bool:
-        """Whether a local query can be answered now (a process is idle, or one could be started)."""
-        if self._idle[LOCAL]:
+        """Whether a local query can be answered now (a live process is idle, or one could be started)."""
+        idle = self._idle[LOCAL]
+        idle[:] = [process for process in idle if not process.reader.at_eof()]  # gone with its zygote, or killed
+        if idle:
             return True
         try:
             process = await self.spawn(LOCAL)
@@ -313,7 +362,7 @@ class QueryPool(QueryGate):
             for attempt in ("reused", "fresh") if process is not None else ("fresh",):
                 if attempt == "fresh":
                     try:
-                        process = await self.spawn(kind)
+                        process = await self._spawn_within(kind, self.queue_wait)
                     except OSError:
                         return text_answer(503, "the query processes are not ready (the build is still loading, "
                                                 "or the server is restarting); try again shortly")

@@ -22,9 +22,10 @@ from granian.log import LogLevels
 
 from montagne_kg import publication
 from montagne_kg.layout import current_build, in_use, mark_in_use, published_engine
-from montagne_kg.serving.knowledge_graph import SERVED_BUILD_ENV, ZYGOTE_SOCKET_ENV, NotPublished
-from montagne_kg.serving.querypool import Zygote, ZygoteFailed
+from montagne_kg.serving.embedded import EmbeddedProcesses
+from montagne_kg.serving.knowledge_graph import SERVED_BUILD_ENV, NotPublished
 from montagne_kg.serving.settings import Settings, environment
+from montagne_kg.serving.supervision import StartFailed
 
 RESPAWN_SECONDS = 2.0  # between starting a new worker and stopping the old one, on SIGHUP
 
@@ -38,26 +39,27 @@ def raise_open_files_limit() -> int:
 
 
 class ServedBuild:
-    """The build being served, its zygote (embedded mode) and its in-use marker; replaced as a whole on reload."""
+    """The build being served, its zygote and relay (embedded mode) and its in-use marker; replaced as a whole on
+    reload."""
 
     def __init__(self, build: Path, settings: Settings) -> None:
         self.build = build
         self.published = settings.engine == "published"
         if self.published and published_engine(build) is None:
             raise NotPublished(f"build {build.name} has not been published to an engine: run `montagne-kg publish`")
-        self.zygote = None
+        self.processes = None
         if settings.engine == "embedded":
-            self.zygote = Zygote(build, settings.store, sandboxed=not settings.allow_unsandboxed)
-        self.marker = mark_in_use(build, self.zygote.process.pid if self.zygote else os.getpid())
+            self.processes = EmbeddedProcesses(build, settings)
+        self.marker = mark_in_use(build, os.getpid())
 
     def wait_checked(self) -> None:
-        if self.zygote is not None:
-            self.zygote.wait_checked()
+        if self.processes is not None:
+            self.processes.wait_checked()
 
     def wait_ready(self) -> None:
         """Until queries can be answered: the zygote has loaded the build, or the published engine answers."""
-        if self.zygote is not None:
-            self.zygote.wait_ready()
+        if self.processes is not None:
+            self.processes.wait_ready()
         elif self.published:
             engine = published_engine(self.build)
             if publication.count_triples(engine["url"], engine.get("default_graph", "")) != engine["triples"]:
@@ -67,13 +69,13 @@ class ServedBuild:
     def point_workers(self) -> None:
         """Point workers started from now on at this build."""
         os.environ[SERVED_BUILD_ENV] = str(self.build)
-        if self.zygote is not None:
-            os.environ[ZYGOTE_SOCKET_ENV] = str(self.zygote.socket_path)
+        if self.processes is not None:
+            self.processes.point_workers()
 
     def release(self) -> None:
-        """Stop serving this build: its zygote stops, its marker goes."""
-        if self.zygote is not None:
-            self.zygote.stop()
+        """Stop serving this build: its zygote and relay stop, its marker goes."""
+        if self.processes is not None:
+            self.processes.stop()
         self.marker.unlink(missing_ok=True)
 
     def retire(self) -> None:
@@ -84,7 +86,7 @@ class ServedBuild:
 
 
 def serve(settings: Settings) -> None:
-    """Serve until interrupted; SIGHUP switches to the newest build. Raises ZygoteFailed if queries cannot run."""
+    """Serve until interrupted; SIGHUP switches to the newest build. Raises StartFailed if queries cannot run."""
     open_files = raise_open_files_limit()  # granian's backpressure counts connections, idle ones included
     build = current_build(settings.build_dir)
     if build is None:
@@ -118,7 +120,7 @@ def serve(settings: Settings) -> None:
         try:
             fresh = ServedBuild(newest, settings)
             fresh.wait_ready()
-        except (NotPublished, ZygoteFailed) as err:
+        except (NotPublished, StartFailed) as err:
             if fresh is not None:
                 fresh.release()
             print(f"montagne-kg serve: still serving {old.build.name}: {err}", file=sys.stderr)

@@ -29,6 +29,7 @@ def health() -> ResponseReturnValue:
 
 @bp.route("/-/settings")
 def settings() -> ResponseReturnValue:
-    """Every setting in force (secrets masked), as JSON."""
+    """Every setting in force (secrets masked), as JSON; ``service_confinement`` is the mechanism in force."""
     negotiation.for_request(request, twin=True)
-    return jsonify(public(get_kg().settings))
+    kg = get_kg()
+    return jsonify({**public(kg.settings), "service_confinement": kg.service_guard.confinement})

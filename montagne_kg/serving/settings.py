@@ -122,6 +122,9 @@ TABLE: tuple[Setting, ...] = (
     Setting("max_response_bytes", "50000000", positive(int), "bytes of one serialized result (503 past it)"),
     Setting("max_body", "1000000", positive(int), "bytes of a request body (413 past it)"),
     Setting("max_nesting", "500", positive(int), "brackets a query may nest ( { [ (400 past it, before parsing)"),
+    Setting("max_terms", "150000", positive(int),
+            "words and other non-space characters a query may hold, counted anywhere in its text (400 past it, "
+            "before parsing)"),
     Setting("max_queries", "8", positive(int), "queries answered at once by one worker's query processes"),
     Setting("per_client", "4", positive(int), "queries one client may have in flight at once (429 past it)"),
     Setting("queue_wait", "2", positive(float),
@@ -135,6 +138,12 @@ TABLE: tuple[Setting, ...] = (
     Setting("service_override", "", overrides, "send an allowed SERVICE IRI to another URL: IRI=URL", many=True),
     Setting("allow_unsandboxed", "false", boolean,
             "start even where queries cannot be kept off the network (no seccomp): only for trusted users"),
+    Setting("service_confinement", "namespace", choice("namespace", "none"),
+            "how a federated query process is confined: namespace (a user and network namespace where the SERVICE "
+            "relay is the only address it can reach) or none; /-/settings shows the one in force"),
+    Setting("allow_unconfined_federation", "false", boolean,
+            "run federated queries where they cannot be confined (no user namespaces, or service_confinement none), "
+            "with the network: only for trusted users"),
     Setting("engine", "embedded", engine_location,
             "where queries run: embedded (the build's own store), published (the engine `montagne-kg publish` "
             "recorded in the build; switched on SIGHUP) or the URL of a SPARQL 1.1 query endpoint"),

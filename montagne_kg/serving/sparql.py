@@ -13,8 +13,9 @@ from montagne_kg.serving import negotiation
 from montagne_kg.serving.answers import READ_ONLY, Answer, QueryJob
 from montagne_kg.serving.clients import client_address
 from montagne_kg.serving.errors import refuse
-from montagne_kg.serving.federation import FederationRefused, TooDeep, check_nesting, guard
+from montagne_kg.serving.federation import FederationRefused
 from montagne_kg.serving.knowledge_graph import KnowledgeGraph, get_kg
+from montagne_kg.serving.query_bounds import QueryTooLarge, check_nesting, check_terms
 from montagne_kg.serving.querypage import query_page
 from montagne_kg.serving.service_description import service_description
 
@@ -165,8 +166,9 @@ def query_job(request: Request, kg: KnowledgeGraph) -> PendingQuery | None:
         if fmt:
             negotiation.negotiate(None, fmt, negotiation.RESULT_KINDS + negotiation.GRAPH_KINDS, page=True)
         check_nesting(query, settings.max_nesting)
-        guarded = guard(query, base_iri, settings.service_allow, settings.service_override)
-    except (TooDeep, FederationRefused) as err:
+        check_terms(query, settings.max_terms)
+        guarded = kg.service_guard.check(query, base_iri)
+    except (QueryTooLarge, FederationRefused) as err:
         refuse(400, str(err))
     job = QueryJob(
         query=guarded.query,
