@@ -17,6 +17,7 @@ from montagne_kg.serving import querypool
 from montagne_kg.serving.answers import QueryJob
 from montagne_kg.serving.embedded import EmbeddedProcesses
 from montagne_kg.serving.querypool import QueryPool
+from montagne_kg.serving.relay import Relay
 from montagne_kg.serving.settings import Settings
 from montagne_kg.serving.supervision import StartFailed, Supervised
 from tests.conftest import live_server, until
@@ -72,15 +73,17 @@ def descendants(root: int, comm: str) -> set[int]:
     return found
 
 
-@pytest.fixture
-def processes(build_dir: Path) -> Iterator[EmbeddedProcesses]:
-    started = EmbeddedProcesses(build_dir, Settings(build_dir=build_dir.parent))
+@pytest.fixture(params=["memory", "disk"])
+def processes(request: pytest.FixtureRequest, build_dir: Path) -> Iterator[EmbeddedProcesses]:
+    """The embedded engine's processes, with the store loaded into memory or opened on disk."""
+    started = EmbeddedProcesses(build_dir, Settings(build_dir=build_dir.parent, store=request.param))
     started.wait_ready()
     yield started
     started.stop()
 
 
 def test_a_killed_zygote_is_replaced_and_its_query_processes_end_with_it(processes: EmbeddedProcesses) -> None:
+    """Memory mode loads the build again, disk mode reopens its store; no query process outlives the zygote."""
     pool = QueryPool(processes.zygote.socket_path, 5, 1024, 4, 4, 2)
     try:
         assert pool.run(ASK).status == 200
@@ -98,14 +101,16 @@ def test_a_killed_zygote_is_replaced_and_its_query_processes_end_with_it(process
         pool.close()
 
 
-def test_a_killed_relay_is_replaced_at_the_same_address(processes: EmbeddedProcesses) -> None:
-    relay = processes.relay
-    assert relay is not None
-    port, first = relay.port, relay.helper.process.pid
-    os.kill(first, signal.SIGKILL)
-    assert wait_until(lambda: relay.helper.restarts == 1 and relay.helper.state == "ready")
-    assert relay.helper.details["ready"] == str(port)
-    assert fetch(f"{relay.base}/7")[0] == 404  # answered again (no such endpoint: only one is allowed)
+def test_a_killed_relay_is_replaced_at_the_same_address(tmp_path: Path) -> None:
+    relay = Relay(tmp_path, ("https://allowed.example/sparql",), {}, 5, 1000)
+    try:
+        port, first = relay.port, relay.helper.process.pid
+        os.kill(first, signal.SIGKILL)
+        assert wait_until(lambda: relay.helper.restarts == 1 and relay.helper.state == "ready")
+        assert relay.helper.details["ready"] == str(port)
+        assert fetch(f"{relay.base}/7")[0] == 404  # answered again (no such endpoint: only one is allowed)
+    finally:
+        relay.stop()
 
 
 def quits() -> None:
