@@ -31,6 +31,7 @@ from werkzeug.wrappers import Request
 
 from montagne_kg.serving import sparql
 from montagne_kg.serving.answers import Answer
+from montagne_kg.serving.errors import refuse
 from montagne_kg.serving.gate import PoolBusy
 from montagne_kg.serving.knowledge_graph import KnowledgeGraph
 
@@ -56,7 +57,9 @@ class Front:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            self.kg.engine.bind(asyncio.get_running_loop())
+            loop = asyncio.get_running_loop()
+            self.kg.engine.bind(loop)
+            receive = body_deadline(receive, loop.time() + self.kg.settings.body_timeout)
             if scope["path"] == SPARQL_PATH:
                 await self.sparql(scope, receive, send)
             else:
@@ -81,7 +84,15 @@ class Front:
         a body over the limit — is Flask's to answer, through its hooks and the one error handler."""
         environ = build_environ(scope, io.BytesIO())
         pending = None
-        if await self.read_body(environ, receive):
+        try:
+            whole = await self.read_body(environ, receive)
+        except BodyTimeout as late:
+            why = str(late)
+            environ["wsgi.input"] = io.BytesIO()
+            await self.send_response(self.dispatch(environ, lambda: refuse(408, why), preprocess=False), environ,
+                                     send)
+            return
+        if whole:
             try:
                 pending = sparql.query_job(Request(environ), self.kg)
             except HTTPException:
@@ -93,14 +104,29 @@ class Front:
                 return
             pending = outcome
         try:
-            answer = await self.kg.engine.answer(pending.job, pending.client)
+            answer = await self.answer_while_connected(pending, receive)
         except PoolBusy as busy:
             answer = busy.answer()
+        if answer is None:
+            return  # the client went away: its query was ended, and nobody is left to answer
         if answer.status == 200:
             await self.send_answer(answer, scope["method"] == "HEAD", send)
         else:
             await self.send_response(self.dispatch(environ, lambda: sparql.respond(answer), preprocess=False),
                                      environ, send)
+
+    async def answer_while_connected(self, pending: sparql.PendingQuery, receive: Receive) -> Answer | None:
+        """The query's answer, or None if the client disconnects first: then the query is ended (its process
+        killed and replaced), never left to run on unseen. PoolBusy when it cannot start now."""
+        answering = asyncio.ensure_future(self.kg.engine.answer(pending.job, pending.client))
+        leaving = asyncio.ensure_future(disconnected(receive))
+        await asyncio.wait((answering, leaving), return_when=asyncio.FIRST_COMPLETED)
+        if answering.done():
+            leaving.cancel()
+            return answering.result()
+        answering.cancel()
+        await asyncio.gather(answering, return_exceptions=True)
+        return None
 
     @staticmethod
     async def send_answer(answer: Answer, head: bool, send: Send) -> None:
@@ -118,7 +144,8 @@ class Front:
 
         A body declared longer than the limit is not read (``sparql.bounded_body`` refuses it by its length); one
         without a declared length that runs past the limit is handed on as a chunked input of limit + 1 bytes,
-        which ``bounded_body`` refuses the same way it does under any WSGI server.
+        which ``bounded_body`` refuses the same way it does under any WSGI server. BodyTimeout when the body has
+        not all come within the body timeout.
         """
         limit = self.kg.settings.max_body
         declared = environ.get("CONTENT_LENGTH", "")
@@ -129,6 +156,9 @@ class Front:
         chunks, size = [], 0
         while size <= limit:
             message = await receive()
+            if message.get("late_body"):
+                raise BodyTimeout(f"the request body did not arrive within {self.kg.settings.body_timeout:g} s "
+                                  "(the body timeout, body_timeout)")
             if message["type"] != "http.request":
                 break  # the client went away; what came is all there is
             chunks.append(message.get("body", b""))
@@ -174,6 +204,41 @@ class Front:
         # a2wsgi passes the query string on as ASCII: percent-encode raw non-ASCII bytes, as a browser sends them
         environ["QUERY_STRING"] = quote(environ.get("QUERY_STRING", ""), safe=QUERY_STRING_SAFE, encoding="latin-1")
         return self._as_wsgi(environ, start_response)
+
+
+class BodyTimeout(Exception):
+    """The request body did not arrive in time; the message names the setting."""
+
+
+LATE_BODY = {"type": "http.disconnect", "late_body": True}
+
+
+def body_deadline(receive: Receive, deadline: float) -> Receive:
+    """``receive`` for one request, whose body must have arrived by ``deadline`` (loop time): past it, what comes
+    is a disconnect marked ``late_body`` (a page's body ends there; ``read_body`` answers 408); once the body is
+    whole, receive waits as long as it likes (for a disconnect)."""
+    whole = False
+
+    async def receive_in_time() -> dict[str, Any]:
+        nonlocal whole
+        if whole:
+            return await receive()
+        try:
+            message = await asyncio.wait_for(receive(), max(deadline - asyncio.get_running_loop().time(), 0))
+        except TimeoutError:
+            whole = True
+            return LATE_BODY
+        if message["type"] != "http.request" or not message.get("more_body"):
+            whole = True
+        return message
+
+    return receive_in_time
+
+
+async def disconnected(receive: Receive) -> None:
+    """Return once the client has gone (what else ``receive`` brings after the body is passed over)."""
+    while (await receive())["type"] != "http.disconnect":
+        continue
 
 
 class FrontTestClient(FlaskClient):

@@ -133,6 +133,8 @@ TABLE: tuple[Setting, ...] = (
             "proxy addresses whose X-Forwarded-For names the client (a balancer in front); none by default",
             many=True),
     Setting("header_timeout", "5", positive(float), "seconds a client has to send the request headers"),
+    Setting("body_timeout", "10", positive(float),
+            "seconds a client has to send the whole request body, on every route (408 past it)"),
     Setting("service_allow", WIKIDATA_QUERY_SERVICE, words,
             "SERVICE endpoints a query may call (none: federation off)", many=True),
     Setting("service_override", "", overrides, "send an allowed SERVICE IRI to another URL: IRI=URL", many=True),

@@ -159,6 +159,8 @@ def query_job(request: Request, kg: KnowledgeGraph) -> PendingQuery | None:
     query, default_graphs, named_graphs = read_request(request)
     if query is None:
         return None
+    if not query.strip():  # decided here: no process is woken for it (and a broken body reads as empty)
+        refuse(400, "Query syntax error: the query is empty")
     settings = kg.settings
     base_iri = endpoint_url(request)
     fmt = request.values.get("format")
