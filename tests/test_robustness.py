@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from montagne_kg.serving import create_app
+from montagne_kg.serving import create_app, search
 from montagne_kg.serving.settings import Settings
 from tests.conftest import live_server
 from tests.test_sparql import slow_query
@@ -260,14 +260,52 @@ def test_fuzzed_requests_never_get_a_5xx(fuzz_app: Flask, query: str, form: int,
         query, response.status_code, response.data[:300])
 
 
-def test_page_queries_count_against_the_client_too(build_dir: Path) -> None:
+def test_pages_have_their_own_allowance_apart_from_the_clients_queries(build_dir: Path) -> None:
+    """A client whose one query slot is taken (per_client 1) still gets pages, redirects, data documents, search
+    and class pages: a campus behind one address is not refused its pages by its own queries."""
     with app_with(build_dir, per_client=1, time_limit=2, trusted_proxies=("127.0.0.1",)) as app:
         client = app.test_client()
-        with in_flight(client, slow_query(), {"X-Forwarded-For": "10.0.0.1"}):
-            busy = client.get("/page/chambery", headers={"X-Forwarded-For": "10.0.0.1", "Accept": "text/html"})
-            assert busy.status_code == 429 and busy.headers["Retry-After"] == "1"
-            other = client.get("/page/chambery", headers={"X-Forwarded-For": "10.0.0.2", "Accept": "text/html"})
-            assert other.status_code == 200
+        same = {"X-Forwarded-For": "10.0.0.1"}
+        with in_flight(client, slow_query(), same):
+            assert get(client, "ASK {}", same).status_code == 429  # its query allowance is spent
+            for path in ("/page/chambery", "/id/chambery", "/data/chambery.ttl", "/search?q=chambery",
+                         "/search/suggest?q=cham", "/class/City", "/"):
+                response = client.get(path, headers={**same, "Accept": "text/html"})
+                assert response.status_code in (200, 303), (path, response.status_code, response.data[:200])
+
+
+def test_searches_and_listings_past_the_pages_allowance_are_429(build_dir: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """per_client_pages 1: while one search of a client is held, its second search is 429 naming the setting;
+    another client's search and the same client's entity page are answered."""
+    release = threading.Event()
+    entered = threading.Event()
+    real_entities = search.SearchIndex.entities
+
+    def held(self: search.SearchIndex, query: str, deadline: float = float("inf")) -> list:
+        if query == "hold":
+            entered.set()
+            release.wait(10)
+        return real_entities(self, query, deadline)
+
+    monkeypatch.setattr(search.SearchIndex, "entities", held)
+    with app_with(build_dir, per_client_pages=1, trusted_proxies=("127.0.0.1",)) as app:
+        client = app.test_client()
+        same = {"X-Forwarded-For": "10.0.0.1"}
+        first = threading.Thread(target=lambda: client.get("/search?q=hold", headers=same))
+        first.start()
+        try:
+            assert entered.wait(10)
+            second = client.get("/search?q=chambery", headers=same)
+            assert second.status_code == 429 and second.headers["Retry-After"] == "1"
+            assert b"(per_client_pages)" in second.data
+            assert client.get("/class/City", headers=same).status_code == 429
+            assert client.get("/search?q=chambery", headers={"X-Forwarded-For": "10.0.0.2"}).status_code == 200
+            assert client.get("/page/chambery", headers={**same, "Accept": "text/html"}).status_code == 200
+        finally:
+            release.set()
+            first.join()
+        assert client.get("/search?q=chambery", headers=same).status_code == 200
 
 
 def test_an_idle_query_process_killed_between_queries_costs_no_error(build_dir: Path) -> None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from flask.testing import FlaskClient
 from rdflib import Graph, Literal
 from rdflib.namespace import RDFS
 
 from montagne_kg.namespaces import ID
+from montagne_kg.serving import create_app
+from montagne_kg.serving.settings import Settings
 
 
 def search(client: FlaskClient, query: str, page: int = 1) -> dict:
@@ -73,3 +77,26 @@ def test_suggestions(client: FlaskClient) -> None:
     assert suggestions[0]["label"] == "Chambéry" and suggestions[0]["page"] == "/page/chambery"
     assert len(suggestions) == 8
     assert client.get("/search/suggest?q=").get_json()["suggestions"] == []
+
+
+@pytest.mark.parametrize("route", ["/search", "/search/suggest"])
+def test_a_search_text_past_its_bounds_is_a_400_naming_the_setting(client: FlaskClient, route: str) -> None:
+    """2 700 short words cost a second of a worker's CPU before the bounds (max_search_chars 200, words 16)."""
+    too_long = client.get(route, query_string={"q": "x" * 201})
+    assert too_long.status_code == 400 and b"201 characters; at most 200 (max_search_chars)" in too_long.data
+    too_many = client.get(route, query_string={"q": " ".join("a" * 17)})
+    assert too_many.status_code == 400 and b"17 words; at most 16 (max_search_words)" in too_many.data
+    at_bounds = client.get(route, query_string={"q": " ".join("aeiounrstlcmpdgb"), "format": "json"})
+    assert at_bounds.status_code == 200
+
+
+@pytest.mark.parametrize("route", ["/search", "/search/suggest"])
+def test_a_search_past_its_deadline_is_a_503(build_dir: Path, route: str) -> None:
+    app = create_app({"SETTINGS": Settings(build_dir=build_dir.parent, search_time_limit=1e-9)})
+    try:
+        response = app.test_client().get(route, query_string={"q": "chambery", "format": "json"})
+        assert response.status_code == 503
+        assert b"longer than 1e-09 s (search_time_limit)" in response.data
+        assert response.headers["Retry-After"] == "1"
+    finally:
+        app.extensions["kg"].close()

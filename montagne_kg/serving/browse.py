@@ -17,6 +17,7 @@ from flask.typing import ResponseReturnValue
 
 from montagne_kg.serving import negotiation
 from montagne_kg.serving.catalogue import Catalogue, fold, get_catalogue
+from montagne_kg.serving.clients import counted_as_page
 from montagne_kg.serving.errors import refuse
 from montagne_kg.serving.interface import interface_language
 
@@ -129,6 +130,7 @@ def _sort_key(sort: str):
 
 
 @bp.route("/class/<name>")
+@counted_as_page
 def class_page(name: str) -> ResponseReturnValue:
     """Instances of one class: ?release=, ?subclass=, ?wikidata=yes|no filter; ?sort=, ?order=, ?page=, ?size=."""
     index = class_index()

@@ -11,7 +11,7 @@ from functools import cached_property
 from flask import current_app
 
 from montagne_kg.serving.answers import QueryJob
-from montagne_kg.serving.clients import run_for_client
+from montagne_kg.serving.clients import run_for_page
 from montagne_kg.serving.errors import refuse
 from montagne_kg.serving.interface import interface_language
 from montagne_kg.serving.knowledge_graph import KnowledgeGraph, get_kg
@@ -150,7 +150,7 @@ class Catalogue:
         written for people; a Refusal unless it is a 200."""
         job = QueryJob(query=query, format=fmt, max_rows=PAGE_ROW_CAP, bindings=tuple(bindings.items()),
                        readable=True)
-        answer = run_for_client(self.kg.engine, job)
+        answer = run_for_page(self.kg.engine, job)
         if answer.status != 200:
             refuse(answer.status, answer.message, answer.headers)
         return answer.body

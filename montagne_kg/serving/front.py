@@ -30,7 +30,7 @@ from werkzeug.test import TestResponse
 from werkzeug.wrappers import Request
 
 from montagne_kg.serving import sparql
-from montagne_kg.serving.answers import Answer
+from montagne_kg.serving.answers import Answer, text_answer
 from montagne_kg.serving.errors import refuse
 from montagne_kg.serving.gate import PoolBusy
 from montagne_kg.serving.knowledge_graph import KnowledgeGraph
@@ -107,8 +107,9 @@ class Front:
             answer = await self.answer_while_connected(pending, receive)
         except PoolBusy as busy:
             answer = busy.answer()
-        if answer is None:
-            return  # the client went away: its query was ended, and nobody is left to answer
+        if answer is None:  # told the client went away (or the worker is stopping): its query was ended
+            answer = text_answer(503, "the query was ended: the connection was closed, or the server is stopping",
+                                 (("Retry-After", "1"),))
         if answer.status == 200:
             await self.send_answer(answer, scope["method"] == "HEAD", send)
         else:

@@ -17,6 +17,7 @@ from montagne_kg.namespaces import PREFIXES
 from montagne_kg.serving import negotiation
 from montagne_kg.serving.browse import class_index
 from montagne_kg.serving.catalogue import RELEASE_ID, Catalogue, Term, Value, get_catalogue
+from montagne_kg.serving.clients import counted_as_page
 from montagne_kg.serving.diagram import Edge, narrow_layout, wide_layout
 from montagne_kg.serving.errors import refuse
 from montagne_kg.serving.interface import interface_language, translate
@@ -439,6 +440,7 @@ def ontology() -> ResponseReturnValue:
 
 
 @bp.route("/")
+@counted_as_page
 def home() -> ResponseReturnValue:
     """What the dataset is, its licence, counts by class, search, example queries, downloads."""
     cat = get_catalogue()

@@ -5,9 +5,12 @@ you type; each with its JSON twin."""
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import quote
 
 from flask import Blueprint, current_app, jsonify, render_template, request
@@ -15,14 +18,17 @@ from flask.typing import ResponseReturnValue
 
 from montagne_kg.serving import negotiation
 from montagne_kg.serving.catalogue import Catalogue, fold, get_catalogue
+from montagne_kg.serving.clients import counted_as_page
 from montagne_kg.serving.errors import refuse
 from montagne_kg.serving.knowledge_graph import get_kg
 
 bp = Blueprint("search", __name__)
+T = TypeVar("T")
 
 PAGE_SIZE = 20
 SUGGESTIONS = 8
 PASSAGES = 20
+CHECK_EVERY = 256  # names or sentences looked at between two looks at the clock
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[«\"(]?[A-ZÀ-Ý0-9*-])|\n\s*\n|\n(?=\s*[-•] )")
 RELEASE_FILE = re.compile(r"^[0-9a-z][0-9a-z-]*$")
 
@@ -87,6 +93,16 @@ def _rank(folded: str, needles: list[str]) -> int | None:
     return 2 if all(n in tokens for n in needles) else 3
 
 
+class SearchTooSlow(Exception):
+    """A search past its deadline."""
+
+
+def past(deadline: float, seen: int) -> None:
+    """SearchTooSlow if ``deadline`` (monotonic clock) has passed; looked at once every CHECK_EVERY items."""
+    if seen % CHECK_EVERY == 0 and time.monotonic() > deadline:
+        raise SearchTooSlow
+
+
 class SearchIndex:
     """Names and release sentences of one build, folded once per worker."""
 
@@ -94,12 +110,13 @@ class SearchIndex:
         self.catalogue = catalogue
         self.releases_dir = releases_dir
 
-    def entities(self, query: str) -> list[Found]:
+    def entities(self, query: str, deadline: float = float("inf")) -> list[Found]:
         needles = words(query)
         if not needles:
             return []
         best: dict[str, Found] = {}
-        for plain, name, slug, kind in self.names:
+        for seen, (plain, name, slug, kind) in enumerate(self.names):
+            past(deadline, seen)
             rank = _rank(plain, needles)
             if rank is None:
                 continue
@@ -135,18 +152,45 @@ class SearchIndex:
                 start = cut.end() if cut else end
         return out
 
-    def passages(self, query: str) -> list[Passage]:
+    def passages(self, query: str, deadline: float = float("inf")) -> list[Passage]:
         needles = words(query)
         if not needles:
             return []
-        return [Passage(rid, start, end, sentence) for rid, start, end, sentence, folded in self.sentences
-                if all(n in folded for n in needles)]
+        found = []
+        for seen, (rid, start, end, sentence, folded) in enumerate(self.sentences):
+            past(deadline, seen)
+            if all(n in folded for n in needles):
+                found.append(Passage(rid, start, end, sentence))
+        return found
 
 
 def search_index() -> SearchIndex:
     if "search_index" not in current_app.extensions:
         current_app.extensions["search_index"] = SearchIndex(get_catalogue(), get_kg().build / "releases")
     return current_app.extensions["search_index"]
+
+
+def search_text() -> tuple[str, float]:
+    """The search text of the request (``q``), within its bounds (else 400), and the search's deadline."""
+    settings = get_kg().settings
+    text = request.args.get("q", "")
+    if len(text) > settings.max_search_chars:
+        refuse(400, f"the search text has {len(text)} characters; at most {settings.max_search_chars} "
+                    "(max_search_chars)")
+    if len(words(text)) > settings.max_search_words:
+        refuse(400, f"the search text has {len(words(text))} words; at most {settings.max_search_words} "
+                    "(max_search_words)")
+    return text, time.monotonic() + settings.search_time_limit
+
+
+def run_search(find: Callable[[], T]) -> T:
+    """``find()``, or a 503 when it passes its deadline."""
+    try:
+        return find()
+    except SearchTooSlow:
+        limit = get_kg().settings.search_time_limit
+        refuse(503, f"the search took longer than {limit:g} s (search_time_limit); try fewer or longer words",
+               [("Retry-After", "1")])
 
 
 def _page(count: int) -> int:
@@ -158,13 +202,14 @@ def _page(count: int) -> int:
 
 
 @bp.route("/search")
+@counted_as_page
 def search() -> ResponseReturnValue:
     """Entities by name (?q=, every word, exact names first, ?page=), and the release sentences holding every word;
     ?format=json for the machine twin."""
-    text = request.args.get("q", "")
+    text, deadline = search_text()
     index = search_index()
-    found = index.entities(text)
-    passages = index.passages(text)
+    found = run_search(lambda: index.entities(text, deadline))
+    passages = run_search(lambda: index.passages(text, deadline))
     page = _page(len(found))
     shown = found[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
     pages = max(1, -(-len(found) // PAGE_SIZE))
@@ -190,10 +235,11 @@ def search() -> ResponseReturnValue:
 
 
 @bp.route("/search/suggest")
+@counted_as_page
 def suggest() -> ResponseReturnValue:
     """Up to eight entities for what is typed so far (JSON): names that start with it first."""
     negotiation.for_request(request, twin=True)  # JSON only
-    text = request.args.get("q", "")
+    text, deadline = search_text()
+    found = run_search(lambda: search_index().entities(text, deadline))
     return jsonify(query=text, suggestions=[{"label": f.label, "slug": f.slug, "class": f.kind,
-                                             "page": f"/page/{f.slug}"}
-                                            for f in search_index().entities(text)[:SUGGESTIONS]])
+                                             "page": f"/page/{f.slug}"} for f in found[:SUGGESTIONS]])
