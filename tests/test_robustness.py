@@ -121,12 +121,28 @@ def test_a_client_past_its_concurrency_is_429_with_retry_after(build_dir: Path) 
 
 
 def test_no_free_query_process_is_503_with_retry_after(build_dir: Path) -> None:
-    with app_with(build_dir, max_queries=1, queue_wait=0.3, time_limit=2) as app:
+    with app_with(build_dir, max_queries=1, queue_wait=0.3, time_limit=2, trusted_proxies=("127.0.0.1",)) as app:
         client = app.test_client()
         with in_flight(client, slow_query(), {"X-Forwarded-For": "10.0.0.1"}):
-            response = get(client, "ASK {}")
+            response = get(client, "ASK {}", {"X-Forwarded-For": "10.0.0.2"})
             assert response.status_code == 503 and response.headers["Retry-After"] == "2"
             assert "stayed busy for 0.3 s" in response.get_data(as_text=True)
+
+
+def test_a_client_holding_its_share_of_full_slots_is_refused_rather_than_queued(build_dir: Path) -> None:
+    """max_queries 2, client_share 0.5: while its slow query and another client's fill both slots, the first
+    client's next query is 429 naming client_share (not queued ahead of others); the other client's waits (503
+    after the queue wait)."""
+    settings = {"max_queries": 2, "queue_wait": 0.3, "time_limit": 2, "per_client": 4, "client_share": 0.5,
+                "trusted_proxies": ("127.0.0.1",)}
+    with app_with(build_dir, **settings) as app:
+        client = app.test_client()
+        first, second = {"X-Forwarded-For": "10.0.0.1"}, {"X-Forwarded-For": "10.0.0.2"}
+        with in_flight(client, slow_query(), first), in_flight(client, slow_query(), second):
+            refused = get(client, "ASK {}", first)
+            assert refused.status_code == 429 and b"(its share, client_share)" in refused.data
+            waited = get(client, "ASK {}", {"X-Forwarded-For": "10.0.0.3"})
+            assert waited.status_code == 503 and b"stayed busy" in waited.data
 
 
 def test_a_query_waiting_for_a_process_runs_once_one_is_released(build_dir: Path) -> None:

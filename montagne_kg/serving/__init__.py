@@ -17,7 +17,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     installed: as a WSGI app it answers through the front, like ``create_front``'s ASGI app."""
     from montagne_kg.serving import (
         browse,
-        clients,
         dumps,
         errors,
         front,
@@ -36,7 +35,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if k != "SETTINGS"})
     knowledge_graph.init_app(app, settings)
-    clients.init_app(app, settings)
     errors.init_app(app)
     interface.init_app(app)
     app.register_blueprint(sparql.bp)

@@ -78,6 +78,7 @@ class Answer:
     content_type: str
     body: bytes
     headers: tuple[tuple[str, str], ...] = field(default=())
+    held: int = 0  # bytes counted against the server's answer bytes until the gate releases it
 
     @property
     def message(self) -> str:

@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import functools
 import ipaddress
-import threading
-from collections import Counter
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-from flask import Flask, current_app, request
+from flask import request
 from werkzeug.wrappers import Request
 
 from montagne_kg.serving.answers import Answer, QueryJob
 from montagne_kg.serving.errors import refuse
 from montagne_kg.serving.gate import PoolBusy, QueryGate
 from montagne_kg.serving.knowledge_graph import get_kg
-from montagne_kg.serving.settings import Settings
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -47,47 +44,20 @@ def client_address(request: Request, trusted: tuple[str, ...]) -> str:
     return address
 
 
-class Allowance:
-    """How many requests each client may have in flight at once (thread-safe: the pages run in threads)."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._lock = threading.Lock()
-        self._held: Counter[str] = Counter()
-
-    def enter(self, client: str) -> bool:
-        """Count one more request of ``client``; False (nothing counted) if it is at its limit."""
-        with self._lock:
-            if self._held[client] >= self.limit:
-                return False
-            self._held[client] += 1
-            return True
-
-    def leave(self, client: str) -> None:
-        with self._lock:
-            self._held[client] -= 1
-            if not self._held[client]:
-                del self._held[client]
-
-
-def init_app(app: Flask, settings: Settings) -> None:
-    app.extensions["page_allowance"] = Allowance(settings.per_client_pages)
-
-
 def counted_as_page(view: Callable[P, R]) -> Callable[P, R]:
-    """A view that searches or lists: counted against the client's pages allowance (429 past it)."""
+    """A view that searches or lists: counted against the client's pages allowance on the whole server (429 past
+    it)."""
     @functools.wraps(view)
     def counted(*args: P.args, **kwargs: P.kwargs) -> R:
-        settings = get_kg().settings
-        allowance: Allowance = current_app.extensions["page_allowance"]
-        client = client_address(request, settings.trusted_proxies)
-        if not allowance.enter(client):
-            refuse(429, f"{settings.per_client_pages} searches or listings of this client are already being made "
-                        "(per_client_pages); wait for one to finish", [("Retry-After", "1")])
+        kg = get_kg()
+        client = client_address(request, kg.settings.trusted_proxies)
+        if not kg.engine.counts.take(client, "pages", kg.settings.per_client_pages):
+            refuse(429, f"{kg.settings.per_client_pages} searches or listings of this client are already being "
+                        "made (per_client_pages); wait for one to finish", [("Retry-After", "1")])
         try:
             return view(*args, **kwargs)
         finally:
-            allowance.leave(client)
+            kg.engine.counts.give(client, "pages")
     return counted
 
 
@@ -95,6 +65,8 @@ def run_for_page(engine: QueryGate, job: QueryJob) -> Answer:
     """``job``'s answer for a page (from a thread): it takes a query slot, but not the client's query allowance
     (the page itself is counted, or is a lookup by IRI); 503 with Retry-After when no slot frees up in time."""
     try:
-        return engine.run(job)
+        answer = engine.run(job)
     except PoolBusy as busy:
         return busy.answer()
+    engine.release(answer)  # a page answer is small (capped rows), read at once by the page
+    return answer

@@ -110,11 +110,14 @@ class Front:
         if answer is None:  # told the client went away (or the worker is stopping): its query was ended
             answer = text_answer(503, "the query was ended: the connection was closed, or the server is stopping",
                                  (("Retry-After", "1"),))
-        if answer.status == 200:
-            await self.send_answer(answer, scope["method"] == "HEAD", send)
-        else:
-            await self.send_response(self.dispatch(environ, lambda: sparql.respond(answer), preprocess=False),
-                                     environ, send)
+        try:
+            if answer.status == 200:
+                await self.send_answer(answer, scope["method"] == "HEAD", send)
+            else:
+                await self.send_response(self.dispatch(environ, lambda: sparql.respond(answer), preprocess=False),
+                                         environ, send)
+        finally:
+            self.kg.engine.release(answer)
 
     async def answer_while_connected(self, pending: sparql.PendingQuery, receive: Receive) -> Answer | None:
         """The query's answer, or None if the client disconnects first: then the query is ended (its process

@@ -2,20 +2,24 @@
 
 Both engines a worker can answer from — its own query processes (``querypool.QueryPool``) and a remote SPARQL
 engine (``remote.RemoteEngine``) — are gates: a query in flight is a coroutine on the worker's loop, admitted when
-its client has fewer than ``per_client`` queries running (else 429) and a slot among ``max_queries`` frees up within
-``queue_wait`` seconds (else 503). Threads (the pages, run by Flask) use the blocking twins ``run`` and ``ready``,
-which hand the work to the loop. A gate used outside a server (tests, scripts) runs a loop of its own in a thread.
+its client has fewer than ``per_client`` queries running on the whole server (``admission``; else 429), does not
+already hold its share of the worker's slots while they are all taken (``client_share``; else 429), and a slot among
+``max_queries`` frees up within ``queue_wait`` seconds (else 503). Threads (the pages, run by Flask) use the blocking
+twins ``run`` and ``ready``, which hand the work to the loop. A gate used outside a server (tests, scripts) runs a
+loop of its own in a thread.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import threading
 from abc import ABC, abstractmethod
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from montagne_kg.serving.admission import ServerCounts
 from montagne_kg.serving.answers import Answer, QueryJob, text_answer
 
 T = TypeVar("T")
@@ -38,10 +42,14 @@ class QueryGate(ABC):
 
     description = ""  # the engine, as /-/health names it
 
-    def __init__(self, max_queries: int, per_client: int, queue_wait: float) -> None:
+    def __init__(self, max_queries: int, per_client: int, queue_wait: float, counts: ServerCounts | None = None,
+                 client_share: float = 1.0, max_answer_bytes: int = 2**62) -> None:
+        self.max_answer_bytes = max_answer_bytes  # answer bytes all workers together may hold
         self.max_queries = max_queries
         self.per_client = per_client
         self.queue_wait = queue_wait
+        self.counts = counts or ServerCounts.private()  # per client, on the whole server
+        self.share = max(1, int(client_share * max_queries))  # this worker's slots a client may hold while full
         self.loop: asyncio.AbstractEventLoop | None = None
         self._own_loop: threading.Thread | None = None
         self._loop_lock = threading.Lock()
@@ -122,20 +130,49 @@ class QueryGate(ABC):
             task.cancel()
         await asyncio.gather(*others, return_exceptions=True)
 
+    # answer bytes held by the server's workers
+
+    def over_answer_bytes(self) -> Answer:
+        return text_answer(503, f"the server already holds {self.max_answer_bytes} bytes of answers "
+                                "(max_answer_bytes); try again shortly", (("Retry-After", "2"),))
+
+    def hold(self, answer: Answer) -> Answer:
+        """``answer`` counted against the server's answer bytes (an engine that reads the answer before it knows
+        its size), or a 503 when they would pass the limit."""
+        if not self.counts.reserve_bytes(len(answer.body), self.max_answer_bytes):
+            return self.over_answer_bytes()
+        return dataclasses.replace(answer, held=len(answer.body))
+
+    def release(self, answer: Answer) -> None:
+        """Once ``answer`` is sent (or read by a page): its bytes no longer count."""
+        if answer.held:
+            self.counts.release_bytes(answer.held)
+
     # admission
 
     async def admit(self, client: str | None) -> None:
-        """Take a slot for ``client``'s query; PoolBusy if the client or the gate is at its limit."""
-        if client is not None and self._clients[client] >= self.per_client:
-            raise PoolBusy(429, f"{self.per_client} queries of this client are already "
-                                "running; wait for one to finish", retry_after=1)
-        if self._busy >= self.max_queries:
-            deadline = self.loop.time() + self.queue_wait
-            while self._busy >= self.max_queries:
-                remaining = deadline - self.loop.time()
-                if remaining <= 0 or not await self._wait_for_release(remaining):
-                    raise PoolBusy(503, f"all {self.max_queries} query slots stayed busy "
-                                        f"for {self.queue_wait:g} s; try again shortly", retry_after=2)
+        """Take a slot for ``client``'s query; PoolBusy if the client (on the whole server) or the gate is at its
+        limit, or if the slots are all taken and the client already holds its share of them."""
+        if client is not None:
+            if self._busy >= self.max_queries and self._clients[client] >= self.share:
+                raise PoolBusy(429, f"this client holds {self._clients[client]} of the {self.max_queries} query "
+                                    "slots while others wait (its share, client_share); wait for one to finish",
+                               retry_after=1)
+            if not self.counts.take(client, "queries", self.per_client):
+                raise PoolBusy(429, f"{self.per_client} queries of this client are already running on this server "
+                                    "(per_client); wait for one to finish", retry_after=1)
+        try:
+            if self._busy >= self.max_queries:
+                deadline = self.loop.time() + self.queue_wait
+                while self._busy >= self.max_queries:
+                    remaining = deadline - self.loop.time()
+                    if remaining <= 0 or not await self._wait_for_release(remaining):
+                        raise PoolBusy(503, f"all {self.max_queries} query slots stayed busy "
+                                            f"for {self.queue_wait:g} s; try again shortly", retry_after=2)
+        except BaseException:
+            if client is not None:
+                self.counts.give(client, "queries")
+            raise
         self._busy += 1
         if client is not None:
             self._clients[client] += 1
@@ -144,6 +181,7 @@ class QueryGate(ABC):
         """Give back the slot ``admit`` took."""
         self._busy -= 1
         if client is not None:
+            self.counts.give(client, "queries")
             self._clients[client] -= 1
             if not self._clients[client]:
                 del self._clients[client]

@@ -12,6 +12,7 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from montagne_kg.layout import MANIFEST, current_build, published_engine
+from montagne_kg.serving.admission import COUNTS_ENV, ServerCounts, regions_for
 from montagne_kg.serving.answers import QueryJob
 from montagne_kg.serving.embedded import ZYGOTE_SOCKET_ENV, EmbeddedProcesses, pointed_service_guard
 from montagne_kg.serving.federation import ServiceGuard
@@ -47,6 +48,7 @@ class KnowledgeGraph:
         None when it cannot answer now."""
         if self.counted_triples is None:
             answer = self.engine.run(QueryJob(query=COUNT_TRIPLES, format="json"))
+            self.engine.release(answer)
             if answer.status != 200:
                 return None
             self.counted_triples = int(json.loads(answer.body)["results"]["bindings"][0]["triples"]["value"])
@@ -54,6 +56,7 @@ class KnowledgeGraph:
 
     def close(self) -> None:
         self.engine.close()
+        self.engine.counts.close()
         if self.own_processes is not None:
             self.own_processes.stop()
 
@@ -72,10 +75,13 @@ def init_app(app: Flask, settings: Settings) -> None:
             raise RuntimeError(f"no complete build in {settings.build_dir}: run `montagne-kg build` first")
         build = found
     manifest = json.loads((build / MANIFEST).read_text(encoding="utf-8"))
+    shared = os.environ.get(COUNTS_ENV)
+    counts = ServerCounts(Path(shared), regions_for(settings.workers)) if shared else ServerCounts.private()
     engine: QueryGate
     if settings.engine != "embedded":
         engine = RemoteEngine(engine_connection(build, manifest, settings), settings.max_queries,
-                              settings.per_client, settings.queue_wait)
+                              settings.per_client, settings.queue_wait, counts, settings.client_share,
+                              settings.max_answer_bytes)
         guard = ServiceGuard(settings.service_allow, overrides=settings.service_override)
     else:
         if pinned:
@@ -87,7 +93,8 @@ def init_app(app: Flask, settings: Settings) -> None:
             socket_path = processes.zygote.socket_path
             guard = processes.service_guard(settings)
         engine = QueryPool(socket_path, settings.time_limit, settings.memory_limit, settings.max_queries,
-                           settings.per_client, settings.queue_wait)
+                           settings.per_client, settings.queue_wait, counts, settings.client_share,
+                              settings.max_answer_bytes)
     app.extensions["kg"] = KnowledgeGraph(build, manifest, engine, settings, guard, processes)
 
 

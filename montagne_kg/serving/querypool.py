@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import dataclasses
 import os
 import pickle
 import selectors
@@ -30,6 +31,7 @@ import pyoxigraph as ox
 
 from montagne_kg.layout import DISK_STORE
 from montagne_kg.serving import sandbox
+from montagne_kg.serving.admission import ServerCounts
 from montagne_kg.serving.answers import Answer, QueryJob, execute, text_answer
 from montagne_kg.serving.gate import QueryGate
 from montagne_kg.serving.store import load_store, open_disk_store, prepare_disk_store
@@ -291,8 +293,9 @@ class QueryPool(QueryGate):
     """
 
     def __init__(self, socket_path: Path, time_limit: float, memory_limit: int, max_queries: int,
-                 per_client: int, queue_wait: float) -> None:
-        super().__init__(max_queries, per_client, queue_wait)
+                 per_client: int, queue_wait: float, counts: ServerCounts | None = None,
+                 client_share: float = 1.0, max_answer_bytes: int = 2**62) -> None:
+        super().__init__(max_queries, per_client, queue_wait, counts, client_share, max_answer_bytes)
         self.description = "embedded"
         self.socket_path = socket_path
         self.time_limit = time_limit
@@ -386,8 +389,17 @@ class QueryPool(QueryGate):
             self._watchdog = self.loop.create_task(self._watch())
         try:
             process.writer.write(framed(job))
-            return await read_message(process.reader), True
-        except (EOFError, OSError):
+            size = Channel.SIZE.unpack(await process.reader.readexactly(Channel.SIZE.size))[0]
+            if not self.counts.reserve_bytes(size, self.max_answer_bytes):  # refused before it is read
+                process.kill()
+                return self.over_answer_bytes(), False
+            try:
+                answer = pickle.loads(await process.reader.readexactly(size))
+            except BaseException:
+                self.counts.release_bytes(size)
+                raise
+            return dataclasses.replace(answer, held=size), True
+        except (EOFError, OSError):  # asyncio's IncompleteReadError and ConnectionError among them
             if process.stopped_for is not None:
                 return text_answer(503, process.stopped_for), False
             process.kill()

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import aiohttp
 import pyoxigraph as ox
 
+from montagne_kg.serving.admission import ServerCounts
 from montagne_kg.serving.answers import (
     READ_ONLY,
     Answer,
@@ -169,8 +170,9 @@ def reader(content_type: str, body: bytes) -> Evaluation:
 class RemoteEngine(QueryGate):
     """One worker's way to a remote engine: aiohttp on the worker's loop, bounded like the query processes."""
 
-    def __init__(self, connection: EngineConnection, max_queries: int, per_client: int, queue_wait: float) -> None:
-        super().__init__(max_queries, per_client, queue_wait)
+    def __init__(self, connection: EngineConnection, max_queries: int, per_client: int, queue_wait: float,
+                 counts: ServerCounts | None = None, client_share: float = 1.0, max_answer_bytes: int = 2**62) -> None:
+        super().__init__(max_queries, per_client, queue_wait, counts, client_share, max_answer_bytes)
         self.connection = connection
         self.description = connection.url
         self._http: aiohttp.ClientSession | None = None
@@ -192,7 +194,7 @@ class RemoteEngine(QueryGate):
                 what = "a federated SERVICE call failed or timed out" if job.federated else \
                     "the SPARQL engine's answer broke off"
                 raise EngineFailed(502, f"{what} (the engine's answer could not be read: {err})") from None
-            return within_size(answer, job)
+            return self.hold(within_size(answer, job))
         except EngineFailed as failed:
             return text_answer(failed.status, str(failed))
         finally:

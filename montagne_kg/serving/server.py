@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from granian.log import LogLevels
 
 from montagne_kg import publication
 from montagne_kg.layout import current_build, in_use, mark_in_use, published_engine
+from montagne_kg.serving.admission import COUNTS_ENV, ServerCounts, regions_for
 from montagne_kg.serving.embedded import EmbeddedProcesses
 from montagne_kg.serving.knowledge_graph import SERVED_BUILD_ENV, NotPublished
 from montagne_kg.serving.settings import Settings, environment
@@ -100,6 +103,9 @@ def serve(settings: Settings) -> None:
         served.release()
         raise
     served.point_workers()
+    counts_dir = Path(tempfile.mkdtemp(prefix="montagne-kg-serve-"))
+    ServerCounts(counts_dir / "counts", regions_for(settings.workers)).close()  # each worker maps it itself
+    os.environ[COUNTS_ENV] = str(counts_dir / "counts")
     os.environ.update(environment(settings))  # workers build their app from the environment
     server = Granian(
         "montagne_kg.serving:create_front", factory=True, interface=Interfaces.ASGI, http=HTTPModes.http1,
@@ -137,3 +143,4 @@ def serve(settings: Settings) -> None:
         server.serve()
     finally:
         state["served"].release()  # a published engine outlives the server: the next start serves it again
+        shutil.rmtree(counts_dir, ignore_errors=True)

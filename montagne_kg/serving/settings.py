@@ -38,6 +38,13 @@ def positive(kind: Callable[[str], Any]) -> Callable[[str], Any]:
     return parse
 
 
+def share(text: str) -> float:
+    value = float(text)
+    if not 0 < value <= 1:
+        raise ValueError(f"must be greater than 0 and at most 1, not {text}")
+    return value
+
+
 def choice(*allowed: str) -> Callable[[str], str]:
     def parse(text: str) -> str:
         if text not in allowed:
@@ -120,13 +127,19 @@ TABLE: tuple[Setting, ...] = (
             "MB a query process may grow while it answers, over its size with the store loaded (503)"),
     Setting("max_rows", "10000", positive(int), "rows (or triples) a result is cut to; X-SPARQL-MaxRows says so"),
     Setting("max_response_bytes", "50000000", positive(int), "bytes of one serialized result (503 past it)"),
+    Setting("max_answer_bytes", "200000000", positive(int),
+            "bytes of answers the server's workers may hold at once, all together (503 past it)"),
     Setting("max_body", "1000000", positive(int), "bytes of a request body (413 past it)"),
     Setting("max_nesting", "500", positive(int), "brackets a query may nest ( { [ (400 past it, before parsing)"),
     Setting("max_terms", "150000", positive(int),
             "words and other non-space characters a query may hold, counted anywhere in its text (400 past it, "
             "before parsing)"),
     Setting("max_queries", "8", positive(int), "queries answered at once by one worker's query processes"),
-    Setting("per_client", "4", positive(int), "queries one client may have in flight at once (429 past it)"),
+    Setting("per_client", "4", positive(int),
+            "queries one client may have in flight at once, on the whole server (429 past it)"),
+    Setting("client_share", "0.5", share,
+            "share of a worker's query slots one client may hold while they are all taken: past it, its further "
+            "queries are 429 rather than queued before other clients' (1: no share rule)"),
     Setting("per_client_pages", "16", positive(int),
             "searches, suggestions, class pages and home pages one client may have in flight at once (429 past "
             "it); lookups by IRI (entity pages, /id/, /data/) are not counted"),
