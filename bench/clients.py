@@ -24,7 +24,9 @@ from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE_SIZE = 4096
-SLOW = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
+NUMBERS = " ".join(str(i) for i in range(400))
+SLOW = (f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?a {{ {NUMBERS} }} VALUES ?b {{ {NUMBERS} }} "  # 64 M rows, none
+        f"VALUES ?c {{ {NUMBERS} }} FILTER(?a + ?b + ?c < 0) }}")  # passes the FILTER: stopped by the time limit
 LARGE = ("SELECT ?a ?b ?c ?d WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 110000")
 
 
@@ -139,6 +141,15 @@ def client_leaves(port: int, master: int) -> None:
           f"{(time.perf_counter() - closed) * 1000:.0f} ms |")
 
 
+def _body(port: int, path: str) -> bytes:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("GET", path, headers={"X-Forwarded-For": "10.4.1.1"})
+        return connection.getresponse().read()
+    finally:
+        connection.close()
+
+
 def _cpu(pid: int) -> int | None:
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -166,7 +177,7 @@ def large_answers(port: int, master: int) -> None:
 
     watcher = threading.Thread(target=watch)
     watcher.start()
-    results = Counter()
+    results: Counter = Counter()
     fetchers = [threading.Thread(target=lambda i=i: results.update(
         [request(port, f"/sparql?query={quote(LARGE)}&format=tsv", f"10.4.0.{i}")])) for i in range(16)]
     for fetcher in fetchers:
@@ -175,7 +186,8 @@ def large_answers(port: int, master: int) -> None:
         fetcher.join()
     done.set()
     watcher.join()
-    print(f"| 16 clients fetch a large answer each at once: resident memory | {before:.0f} MB before, peak "
+    size = len(_body(port, f"/sparql?query={quote(LARGE)}&format=tsv")) / 2**20
+    print(f"| 16 clients fetch a {size:.0f} MB answer each at once: resident memory | {before:.0f} MB before, peak "
           f"{peak:.0f} MB; answers {dict(results)} |")
 
 
