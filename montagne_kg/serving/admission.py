@@ -18,6 +18,7 @@ import os
 import shutil
 import struct
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,15 +61,19 @@ class ServerCounts:
         if os.fstat(self._fd).st_size < regions * REGION:
             os.ftruncate(self._fd, regions * REGION)
         self._map = mmap.mmap(self._fd, regions * REGION)
+        self._threads = threading.Lock()
         self._own: int | None = None
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        fcntl.flock(self._fd, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        """The file locked against other workers (``flock``) and against this worker's other threads (a flock is
+        held by an open file, which a process's threads share)."""
+        with self._threads:
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
 
     def _region(self) -> int:
         """This process's region, claimed at first use (a free one, or one whose owner is gone)."""
