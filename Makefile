@@ -3,12 +3,16 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install install-test serve build test lint bench chromium engines
+.PHONY: install install-ingest install-test serve build test lint bench chromium engines
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# Serving needs none of the curator's tools (spaCy and its French model): `make install-ingest` adds them.
 install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-ingest: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[ingest]'
 
 install-test: $(BIN)/python

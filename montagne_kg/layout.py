@@ -9,8 +9,9 @@ from pathlib import Path
 
 from montagne_kg import formats
 
-CHECKOUT = Path(__file__).resolve().parent.parent
-DEFAULT_BUILD_DIR = CHECKOUT / "build"
+ROOT_ENV = "MONTAGNE_KG_ROOT"
+BUILD = "build"  # under the project root, unless a command is given --build-dir
+REVIEW = "review"  # likewise, --review-dir
 
 CURRENT = "current"
 MANIFEST = "manifest.json"
@@ -19,6 +20,25 @@ WIKIDATA_LINKS_CSV = "wikidata-links.csv"
 DISK_STORE = "oxigraph"
 PUBLISHED_ENGINE = "engine.json"  # written by `montagne-kg publish`: the engine that holds this build, and its URL
 SPAN_IRI = re.compile(r"^(?P<release>.+/id/release/(?P<id>[^/#]+))#(?P<fragment>char=.*)$")
+
+
+class NoProject(Exception):
+    """No project root was given and none was found; the message says where it was looked for."""
+
+
+def project_root(given: str | None, start: Path | None = None) -> Path:
+    """The project root: ``given`` (``--root``), else ``MONTAGNE_KG_ROOT``, else the nearest folder from ``start``
+    (the current directory) upward that holds ``ontology/`` and ``data/``; never the checkout the package was
+    installed from. NoProject if there is none."""
+    chosen = given or os.environ.get(ROOT_ENV)
+    if chosen:
+        return Path(chosen).resolve()
+    start = (start or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        if (folder / "ontology").is_dir() and (folder / "data").is_dir():
+            return folder
+    raise NoProject(f"no project found: no folder holding ontology/ and data/ from {start} upward; give --root "
+                    f"DIR or set {ROOT_ENV}")
 
 
 def dump_name(fmt: formats.Format) -> str:

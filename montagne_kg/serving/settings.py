@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from montagne_kg.layout import DEFAULT_BUILD_DIR
 from montagne_kg.namespaces import WIKIDATA_QUERY_SERVICE
 
 ENV_PREFIX = "MONTAGNE_KG_"
@@ -26,6 +25,11 @@ MASK = "********"
 
 class SettingError(ValueError):
     """A setting given a value it cannot take; the message names the setting and where the value came from."""
+
+
+def optional_path(text: str) -> Path | None:
+    """A path, or None for nothing (then a default applies)."""
+    return Path(text) if text else None
 
 
 def positive(kind: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -115,7 +119,8 @@ class Setting:
 
 
 TABLE: tuple[Setting, ...] = (
-    Setting("build_dir", str(DEFAULT_BUILD_DIR), Path, "build directory to serve (its newest complete build)"),
+    Setting("build_dir", "", optional_path,
+            "build directory to serve (its newest complete build); none: build/ under the project root"),
     Setting("host", "127.0.0.1", str, "address to bind"),
     Setting("port", "8000", positive(int), "port to bind"),
     Setting("workers", "2", positive(int),
@@ -250,6 +255,8 @@ def environment(settings: Settings) -> dict[str, str]:
             text = " ".join(f"{iri}={url}" for iri, url in value.items())
         elif isinstance(value, bool):
             text = str(value).lower()
+        elif value is None:
+            text = ""
         else:
             text = str(value)
         variables[setting.env] = text
