@@ -33,7 +33,7 @@ def test_the_root_is_the_nearest_project_upward_never_the_installed_checkout(tmp
     (project / "data" / "deeper").mkdir(exist_ok=True)
     assert project_root(None, project / "data" / "deeper") == project
     assert project_root(str(tmp_path / "given"), project) == (tmp_path / "given").resolve()
-    with pytest.raises(NoProject, match="no folder holding ontology/ and data/ from .* upward; give --root"):
+    with pytest.raises(NoProject, match=r"no folder holding ontology/ and data/ from .* upward; give --root"):
         project_root(None, tmp_path)
 
 
