@@ -43,7 +43,7 @@ test: install-test lint chromium engines
 	$(BIN)/pytest
 
 bench: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/pip install --quiet -e '.[bench,ingest]'
 	command -v wrk >/dev/null && command -v virtuoso-t >/dev/null && command -v nginx >/dev/null || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk virtuoso-opensource-7-bin nginx-light)
 	$(BIN)/python bench/load.py --out bench/RESULTS.md
