@@ -209,10 +209,12 @@ def test_propose_refuses_a_text_that_is_not_utf8(scratch: Path, tmp_path: Path,
     assert not (scratch / "review-004").exists()
 
 
-def test_propose_refuses_an_existing_id(scratch: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(propose_args(scratch, TEXT_003, "000", review="review-000")) == 2
-    assert "release 000 is already in" in capsys.readouterr().err
-    assert not (scratch / "review-000").exists()
+@pytest.mark.parametrize("release", ["000", "0", "00"])
+def test_propose_refuses_an_existing_id_compared_as_a_number_too(scratch: Path, release: str,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(propose_args(scratch, TEXT_003, release, review=f"review-{release}")) == 2
+    assert f"--id {release}: release 000 is already in" in capsys.readouterr().err
+    assert not (scratch / f"review-{release}").exists()
 
 
 @pytest.mark.parametrize(("known_from", "release"), [("000", "003"), ("003", "000")])

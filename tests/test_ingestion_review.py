@@ -43,6 +43,20 @@ def test_malformed_rows_are_refused_with_file_and_line(tmp_path: Path, line: str
         read_review(write_lines(tmp_path / "004.tsv", line))
 
 
+def test_every_malformed_row_is_reported_at_once(tmp_path: Path) -> None:
+    path = write_lines(tmp_path / "004.tsv", "004\tPékin\t10,15",
+                       "004\tPékin\t10,15\t\tCity\tpekin\tx\taccept\t",
+                       "004\tPékin\t10-15\t\tCity\tpekin\tx\taccept\t",
+                       "004\tPékin\t15,10\t\tCity\tpekin\tx\taccept\t")
+    with pytest.raises(ReviewError) as refused:
+        read_review(path)
+    assert str(refused.value).splitlines() == [
+        f"{path}:2: 3 columns, expected 9 (tab-separated)",
+        f"{path}:4: '10-15' is not a span (start,end)",
+        f"{path}:5: span 15,10 is empty or reversed",
+    ]
+
+
 def test_a_wrong_header_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "004.tsv"
     path.write_text("form\tdecision\n", encoding="utf-8")

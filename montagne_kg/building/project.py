@@ -39,3 +39,12 @@ class Project:
     def release_ids(self) -> list[str]:
         """Ids of the releases that have both a text and curated triples, sorted."""
         return sorted(p.stem for p in self.releases.glob("*.txt") if (self.data / f"{p.stem}.ttl").exists())
+
+    def taken_release_id(self, release: str) -> str | None:
+        """The existing release (a text in data/releases/ or data/<id>.ttl) that ``release`` names, compared as
+        written and, for digits, as a number too (``3`` is ``003``); None if the id is free."""
+        existing = {p.stem for p in self.releases.glob("*.txt")} | {p.stem for p in self.data.glob("*.ttl")}
+        for taken in sorted(existing):
+            if taken == release or (taken.isdigit() and release.isdigit() and int(taken) == int(release)):
+                return taken
+        return None

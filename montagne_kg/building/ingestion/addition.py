@@ -227,8 +227,9 @@ def apply_review(project: Project, table: Path, out_dir: Path) -> Path:
     files = ReviewFiles(table.parent, release)
     if not table.exists():
         raise ReviewError(f"{table}: missing")
-    if (project.releases / f"{release}.txt").exists() or (project.data / f"{release}.ttl").exists():
-        raise ReviewError(f"{table}: release {release} is already in {project.data} (ids are never reused)")
+    if taken := project.taken_release_id(release):
+        raise ReviewError(f"{table}: release {taken} is already in {project.data} (ids are never reused; they are "
+                          "compared as numbers too)")
     rows = read_review(table)
     try:
         data = files.text.read_bytes()

@@ -49,8 +49,9 @@ def propose_release(project: Project, review_dir: Path, build: Path, source: Pat
     """Write review/<id>.txt, .json and .tsv for ``source``; ReviewError (nothing written) when it cannot be."""
     if not RELEASE_ID.match(release):
         raise ReviewError(f"--id {release!r}: an id is lowercase letters, digits and hyphens (e.g. 004)")
-    if (project.releases / f"{release}.txt").exists() or (project.data / f"{release}.ttl").exists():
-        raise ReviewError(f"--id {release}: release {release} is already in {project.data} (ids are never reused)")
+    if taken := project.taken_release_id(release):
+        raise ReviewError(f"--id {release}: release {taken} is already in {project.data} (ids are never reused; "
+                          "they are compared as numbers too)")
     files = ReviewFiles(review_dir, release)
     if files.table.exists():
         raise ReviewError(f"{files.table}: a review of {release} is open; remove review/{release}.* to propose again")

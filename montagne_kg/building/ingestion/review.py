@@ -86,7 +86,8 @@ def write_review(path: Path, rows: list[Row]) -> None:
 
 
 def read_review(path: Path) -> list[Row]:
-    """The rows of a review file; ReviewError (file:line) when it is not UTF-8 or a row is malformed."""
+    """The rows of a review file; ReviewError (file:line, one line per malformed row, all of them) when it is not
+    UTF-8 or rows are malformed."""
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as err:
@@ -95,17 +96,23 @@ def read_review(path: Path) -> list[Row]:
     lines = list(csv.reader(io.StringIO(text), delimiter="\t"))
     if not lines or tuple(lines[0]) != COLUMNS:
         raise ReviewError(f"{path}:1: the header must be the columns {', '.join(COLUMNS)} (tab-separated)")
-    rows = []
+    rows, problems = [], []
     for number, cells in enumerate(lines[1:], start=2):
         if not any(cells):
             continue
         where = f"{path}:{number}"
         if len(cells) != len(COLUMNS):
-            raise ReviewError(f"{where}: {len(cells)} columns, expected {len(COLUMNS)} (tab-separated)")
+            problems.append(f"{where}: {len(cells)} columns, expected {len(COLUMNS)} (tab-separated)")
+            continue
         values = dict(zip(COLUMNS, cells, strict=True))
-        rows.append(Row(values["release"], values["form"], parse_spans(values["mentions"], where),
-                        parse_spans(values["sentences"], where) if values["sentences"] else (), values["kind"],
-                        values["iri"], values["why"], values["decision"].strip(), values["note"], number))
+        try:
+            rows.append(Row(values["release"], values["form"], parse_spans(values["mentions"], where),
+                            parse_spans(values["sentences"], where) if values["sentences"] else (), values["kind"],
+                            values["iri"], values["why"], values["decision"].strip(), values["note"], number))
+        except ReviewError as err:
+            problems.append(str(err))
+    if problems:  # every malformed row at once, one line each
+        raise ReviewError("\n".join(problems))
     return rows
 
 
