@@ -194,7 +194,8 @@ def cmd_ingest_propose(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     not_before, not_after = args.date_range or ("", "")
-    meta = ReleaseMeta(title=args.title or "", publisher=args.publisher or "", date=args.date or "",
+    meta = ReleaseMeta(title=args.title or "", publisher=args.publisher or "", publisher_name=args.publisher_name or "",
+                       publisher_url=args.publisher_url or "", date=args.date or "",
                        date_not_before=not_before, date_not_after=not_after, date_range_reason=args.date_reason or "")
     try:
         proposed = propose_release(Project(root(args)), review_dir(args), build, Path(args.text), args.id, meta)
@@ -289,7 +290,12 @@ def parser() -> argparse.ArgumentParser:
     prop.add_argument("text", help="the release as received (UTF-8 text)")
     prop.add_argument("--id", required=True, help="the new release's id, e.g. 004")
     prop.add_argument("--title", help="its title (default: its first headline-like sentence, to check)")
-    prop.add_argument("--publisher", help="slug of the entity that published it (e.g. cluster-montagne)")
+    publishers = prop.add_mutually_exclusive_group()
+    publishers.add_argument("--publisher", help="the known entity that published it: its slug or one of its names "
+                                                "(e.g. cluster-montagne, « Cluster Montagne »)")
+    publishers.add_argument("--publisher-name", help="a new publisher, not yet an entity: it becomes an Organisation "
+                                                     "attributed to the curation")
+    prop.add_argument("--publisher-url", help="the new publisher's website (with --publisher-name)")
     dates = prop.add_mutually_exclusive_group()
     dates.add_argument("--date", help="its date, YYYY-MM-DD")
     dates.add_argument("--date-range", nargs=2, metavar=("NOT_BEFORE", "NOT_AFTER"), help="when it is not dated")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -246,3 +247,50 @@ def test_propose_without_the_curators_tools_says_in_one_line_how_to_install_them
     assert said == (f"montagne-kg ingest propose needs the curator's tools ({module} is not installed): run "
                     "`make install-ingest` (or `pip install -e '.[ingest]'`)")
     assert not (tmp_path / "review").exists()
+
+
+def propose_again(root: Path, *publisher: str) -> int:
+    """Propose 003 again in ``root`` with other publisher arguments."""
+    shutil.rmtree(root / "review")
+    argv = propose_args(root, TEXT_003)
+    at = argv.index("--publisher")
+    return main([*argv[:at], *publisher, *argv[at + 2:]])
+
+
+def test_a_publisher_is_named_by_its_slug_or_one_of_its_names(scratch: Path) -> None:
+    assert propose_again(scratch, "--publisher", "Cluster Montagne") == 0
+    assert json.loads((scratch / "review" / "003.json").read_text(encoding="utf-8"))["publisher"] == "cluster-montagne"
+
+
+def test_a_publisher_that_names_no_entity_is_refused_saying_how_to_add_one(
+        scratch: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert propose_again(scratch, "--publisher", "Altitude Magazine") == 2
+    assert "--publisher 'Altitude Magazine' names no known entity (by slug or name); a new publisher is given " \
+           "with --publisher-name" in capsys.readouterr().err
+    assert not (scratch / "review").exists()
+
+
+WHOLE_003 = f"<https://w3id.org/montagne-kg/id/release/003#char=0,{len(TEXT_003.read_text(encoding='utf-8'))}>"
+PUBLISHER = f"""PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX mkg: <https://w3id.org/montagne-kg/ontology#>
+SELECT ?publisher ?homepage ?by WHERE {{
+  <https://w3id.org/montagne-kg/id/release/003> dcterms:publisher ?publisher .
+  ?publisher mkg:impliedBy {WHOLE_003} .  # the whole text
+  GRAPH <https://w3id.org/montagne-kg/graph/release/003> {{
+    ?publisher a mkg:Organisation ; foaf:homepage ?homepage ; prov:wasAttributedTo ?by }} }}"""
+
+
+def test_a_new_publisher_becomes_an_organisation_attributed_to_the_curation(scratch: Path) -> None:
+    assert propose_again(scratch, "--publisher-name", "Altitude Magazine", "--publisher-url",
+                         "https://altitude.example/") == 0
+    decide(scratch, CURATOR)
+    assert main(["--root", str(scratch), "ingest", "apply", str(scratch / "review" / "003.tsv"), "--build-dir",
+                 str(scratch / "build")]) == 0
+    store = ox.Store()
+    store.bulk_load(path=str(current_build(scratch / "build") / "montagne-kg.nq"), format=ox.RdfFormat.N_QUADS)
+    found = [(r["publisher"].value, r["homepage"].value, r["by"].value)
+             for r in store.query(PUBLISHER, use_default_graph_as_union=True)]
+    assert found == [("https://w3id.org/montagne-kg/id/altitude-magazine", "https://altitude.example/",
+                      "https://w3id.org/montagne-kg/id/curation")]

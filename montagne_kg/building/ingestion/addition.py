@@ -33,7 +33,9 @@ class ReleaseMeta:
     """What a release's description needs beside its text (review/<id>.json, written by ``propose``)."""
 
     title: str = ""
-    publisher: str = ""
+    publisher: str = ""  # the slug of a known entity, or of the new organisation named below
+    publisher_name: str = ""  # a new publisher, given by the curator (the text does not state it)
+    publisher_url: str = ""
     date: str = ""
     date_not_before: str = ""
     date_not_after: str = ""
@@ -62,7 +64,8 @@ class ReleaseMeta:
         if not self.title:
             found.append(f"{path}: the release has no title (\"title\")")
         if not self.publisher:
-            found.append(f"{path}: the release has no publisher (\"publisher\": the slug of an entity)")
+            found.append(f"{path}: the release has no publisher (\"publisher\": the slug of an entity; or "
+                         "`--publisher-name` when proposing)")
         if not self.date and not (self.date_not_before and self.date_not_after and self.date_range_reason):
             found.append(f"{path}: the release has neither a date (\"date\") nor a date range "
                          "(\"date_not_before\", \"date_not_after\" and \"date_range_reason\")")
@@ -186,8 +189,11 @@ def plan(files: ReviewFiles, text: str, rows: list[Row], known: dict[str, KnownE
         if ontology.is_a(entity.kind, "Agreement") and len(entity.parties) < 2:
             problems.append(f"{files.table}: the agreement {entity.slug} needs two parties: write "
                             "parties:<slug>,<slug> in its decision")
-    if meta.publisher and meta.publisher not in known and meta.publisher not in entities:
+    if meta.publisher and not meta.publisher_name and meta.publisher not in known and meta.publisher not in entities:
         problems.append(f"{files.meta}: the publisher {meta.publisher!r} names no entity")
+    if meta.publisher_name and (meta.publisher in known or meta.publisher in entities):
+        problems.append(f"{files.meta}: the new publisher « {meta.publisher_name} » would be {meta.publisher}, "
+                        "which is already an entity: name it as the publisher instead (\"publisher\" alone)")
     problems.extend(meta.problems(files.meta))
     if problems:
         raise ReviewError("\n".join(problems))
@@ -214,10 +220,12 @@ def _templates() -> Environment:
     return env
 
 
-def render(release: str, entities: list[PlannedEntity], meta: ReleaseMeta) -> tuple[str, str]:
-    """The release's data file and its description block for data/releases.ttl."""
+def render(release: str, entities: list[PlannedEntity], meta: ReleaseMeta, text_length: int) -> tuple[str, str]:
+    """The release's data file (with a new publisher, implied by the whole text and attributed to the curation)
+    and its description block for data/releases.ttl."""
     env = _templates()
-    return (env.get_template("release.ttl").render(release=release, entities=entities),
+    return (env.get_template("release.ttl").render(release=release, entities=entities, meta=meta,
+                                                   whole_text=(0, text_length)),
             env.get_template("description.ttl").render(release=release, meta=meta))
 
 
@@ -242,7 +250,7 @@ def apply_review(project: Project, table: Path, out_dir: Path) -> Path:
     if current is None:
         raise ReviewError(f"no build in {out_dir}: run `montagne-kg build` first (known entities come from it)")
     entities = plan(files, data.decode("utf-8"), rows, known_entities(current), Ontology(project.ontology), meta)
-    turtle, description = render(release, entities, meta)
+    turtle, description = render(release, entities, meta, len(data.decode("utf-8")))
     releases_ttl = project.data / "releases.ttl"
     before = releases_ttl.read_bytes()
     written = [project.releases / f"{release}.txt", project.data / f"{release}.ttl"]

@@ -7,12 +7,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from montagne_kg.building.ingestion.addition import ReleaseMeta, ReviewFiles
 from montagne_kg.building.ingestion.gazetteer import Gazetteer
-from montagne_kg.building.ingestion.proposals import propose
+from montagne_kg.building.ingestion.proposals import propose, slug
 from montagne_kg.building.ingestion.review import ReviewError, Row, write_review
-from montagne_kg.building.ingestion.text import ReleaseText
+from montagne_kg.building.ingestion.text import ReleaseText, fold_key
 from montagne_kg.building.project import Project
 
 RELEASE_ID = re.compile(r"^[0-9a-z][0-9a-z-]*$")
@@ -44,6 +45,38 @@ def decoded(source: Path, data: bytes) -> str:
                           "UTF-8 text, byte for byte") from None
 
 
+IRI_UNSAFE = re.compile(r"[\s<>\"{}|\\^`]")
+
+
+def resolve_publisher(meta: ReleaseMeta, gazetteer: Gazetteer) -> None:
+    """``meta.publisher`` as a slug: a known entity named by its slug or by one of its names, or the new
+    organisation ``meta.publisher_name`` (slugged); ReviewError saying what to give otherwise."""
+    known = {n.iri.rsplit("/id/", 1)[-1]: n.name for n in gazetteer.names}
+    if meta.publisher_name:
+        new = slug(meta.publisher_name)
+        if not new:
+            raise ReviewError(f"--publisher-name {meta.publisher_name!r}: a name needs letters or digits")
+        if new in known:
+            raise ReviewError(f"--publisher-name {meta.publisher_name!r}: {new} is already an entity "
+                              f"(« {known[new]} »): give --publisher {new}")
+        url = urlsplit(meta.publisher_url)
+        if meta.publisher_url and (url.scheme not in ("http", "https") or not url.netloc
+                                   or IRI_UNSAFE.search(meta.publisher_url)):
+            raise ReviewError(f"--publisher-url {meta.publisher_url!r}: an http(s) URL without spaces")
+        meta.publisher = new
+        return
+    if not meta.publisher or meta.publisher in known:
+        return
+    named = sorted({n.iri.rsplit("/id/", 1)[-1] for n in gazetteer.names if n.key == fold_key(meta.publisher)})
+    if len(named) == 1:
+        meta.publisher = named[0]
+    elif named:
+        raise ReviewError(f"--publisher {meta.publisher!r} names several entities ({', '.join(named)}): give the slug")
+    else:
+        raise ReviewError(f"--publisher {meta.publisher!r} names no known entity (by slug or name); a new publisher "
+                          "is given with --publisher-name \"…\" [--publisher-url URL]")
+
+
 def propose_release(project: Project, review_dir: Path, build: Path, source: Path, release: str,
                     meta: ReleaseMeta) -> Proposed:
     """Write review/<id>.txt, .json and .tsv for ``source``; ReviewError (nothing written) when it cannot be."""
@@ -55,9 +88,11 @@ def propose_release(project: Project, review_dir: Path, build: Path, source: Pat
     files = ReviewFiles(review_dir, release)
     if files.table.exists():
         raise ReviewError(f"{files.table}: a review of {release} is open; remove review/{release}.* to propose again")
+    gazetteer = Gazetteer.from_build(build)
+    resolve_publisher(meta, gazetteer)
     data = source.read_bytes()  # once: the stored copy, its hash and the analysed text are of the same bytes
     text = decoded(source, data)
-    rows = propose(release, text, Gazetteer.from_build(build))
+    rows = propose(release, text, gazetteer)
     title_guessed = not meta.title
     meta.title = meta.title or guess_title(ReleaseText(text))
     meta.original_file_name = meta.original_file_name or source.name
