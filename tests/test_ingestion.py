@@ -6,6 +6,7 @@ import csv
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -102,6 +103,13 @@ def test_propose_writes_only_under_review(proposed: Path) -> None:
     for row in table[1:]:  # the form is one of the row's mentions, as the stored text has it
         quotes = [" ".join(text[int(s):int(e)].split()) for s, e in (span.split(",") for span in row[2].split(";"))]
         assert row[1] in quotes, row
+
+
+def test_propose_says_how_long_the_model_took_to_load_apart(scratch: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    assert propose_again(scratch, "--publisher", "cluster-montagne") == 0
+    said = capsys.readouterr().out
+    assert re.search(r"^French model loaded in \d+\.\d s; proposed in \d+\.\d\d s$", said, re.MULTILINE), said
 
 
 def test_known_names_come_back_with_their_iri(proposed: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit
 from montagne_kg.building.ingestion.addition import ReleaseMeta, ReviewFiles
 from montagne_kg.building.ingestion.gazetteer import Gazetteer
 from montagne_kg.building.ingestion.proposals import propose, slug
+from montagne_kg.building.ingestion.recognition import pipeline
 from montagne_kg.building.ingestion.review import ReviewError, Row, write_review
 from montagne_kg.building.ingestion.text import ReleaseText, fold_key
 from montagne_kg.building.project import Project
@@ -25,6 +27,8 @@ class Proposed:
     rows: list[Row]
     meta: ReleaseMeta
     title_guessed: bool
+    model_seconds: float  # loading the French model
+    propose_seconds: float  # reading the text and proposing, once the model is loaded
 
 
 def guess_title(text: ReleaseText) -> str:
@@ -92,7 +96,11 @@ def propose_release(project: Project, review_dir: Path, build: Path, source: Pat
     resolve_publisher(meta, gazetteer)
     data = source.read_bytes()  # once: the stored copy, its hash and the analysed text are of the same bytes
     text = decoded(source, data)
+    started = time.perf_counter()
+    pipeline()
+    loaded = time.perf_counter()
     rows = propose(release, text, gazetteer)
+    proposed_at = time.perf_counter()
     title_guessed = not meta.title
     meta.title = meta.title or guess_title(ReleaseText(text))
     meta.original_file_name = meta.original_file_name or source.name
@@ -101,7 +109,7 @@ def propose_release(project: Project, review_dir: Path, build: Path, source: Pat
     files.text.write_bytes(data)
     meta.save(files.meta)
     write_review(files.table, rows)
-    return Proposed(files, rows, meta, title_guessed)
+    return Proposed(files, rows, meta, title_guessed, loaded - started, proposed_at - loaded)
 
 
 def summary(proposed: Proposed) -> str:
@@ -112,7 +120,8 @@ def summary(proposed: Proposed) -> str:
     lines = [f"{len(rows)} rows in {proposed.files.table}: {len(known)} known entities, "
              f"{len(rows) - len(known) - len(cue_rows)} new names, {len(cue_rows)} agreement or trip sentences",
              "kinds: " + ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items())),
-             f"text: {proposed.files.text}; metadata: {proposed.files.meta}"]
+             f"text: {proposed.files.text}; metadata: {proposed.files.meta}",
+             f"French model loaded in {proposed.model_seconds:.1f} s; proposed in {proposed.propose_seconds:.2f} s"]
     if proposed.title_guessed:
         lines.append(f"title guessed (check it in {proposed.files.meta}): {proposed.meta.title}")
     missing = proposed.meta.problems(proposed.files.meta)

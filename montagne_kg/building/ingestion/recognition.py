@@ -18,7 +18,8 @@ class Recognised:
 
 
 @cache
-def _pipeline():
+def pipeline():
+    """The model, loaded once per process (seconds: `propose` times it apart)."""
     import spacy
 
     return spacy.load(MODEL, exclude=list(EXCLUDED))
@@ -26,4 +27,4 @@ def _pipeline():
 
 def recognise(analysed: str) -> list[Recognised]:
     """The model's entities in ``analysed`` (offsets are code points, as in the stored text)."""
-    return [Recognised(e.start_char, e.end_char, e.label_) for e in _pipeline()(analysed).ents]
+    return [Recognised(e.start_char, e.end_char, e.label_) for e in pipeline()(analysed).ents]
