@@ -27,12 +27,12 @@ class EmbeddedProcesses:
     def __init__(self, build: Path, settings: Settings) -> None:
         self.directory = Path(tempfile.mkdtemp(prefix="montagne-kg-"))
         self.relay = None
-        federation = Federation(settings.service_confinement, settings.allow_unconfined_federation)
         if settings.service_allow:
             self.relay = Relay(self.directory, settings.service_allow, settings.service_override,
                                settings.time_limit, settings.max_response_bytes)
-            federation = Federation(settings.service_confinement, settings.allow_unconfined_federation,
-                                    str(self.relay.socket_path), self.relay.port)
+        federation = Federation(settings.service_confinement, settings.allow_unconfined_federation,
+                                str(self.relay.socket_path) if self.relay else "",
+                                self.relay.port if self.relay else 0)
         self.zygote = Zygote(build, settings.store, not settings.allow_unsandboxed, federation, self.directory)
 
     def wait_checked(self) -> None:
@@ -48,9 +48,7 @@ class EmbeddedProcesses:
         os.environ[CONFINEMENT_ENV] = self.zygote.confinement
 
     def service_guard(self, settings: Settings) -> ServiceGuard:
-        return ServiceGuard(settings.service_allow, relay=self.relay.base if self.relay else None,
-                            confinement=self.zygote.confinement,
-                            allow_unconfined=settings.allow_unconfined_federation)
+        return embedded_service_guard(settings, self.relay.base if self.relay else None, self.zygote.confinement)
 
     def stop(self) -> None:
         self.zygote.stop()
@@ -59,8 +57,13 @@ class EmbeddedProcesses:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
+def embedded_service_guard(settings: Settings, relay: str | None, confinement: str) -> ServiceGuard:
+    """The SERVICE guard of the embedded engine: allowed IRIs go to ``relay``, run under ``confinement``."""
+    return ServiceGuard(settings.service_allow, relay=relay, confinement=confinement,
+                        allow_unconfined=settings.allow_unconfined_federation)
+
+
 def pointed_service_guard(settings: Settings) -> ServiceGuard:
     """The guard of a worker of `serve`, from what ``point_workers`` wrote."""
-    return ServiceGuard(settings.service_allow, relay=os.environ.get(RELAY_ENV) or None,
-                        confinement=os.environ.get(CONFINEMENT_ENV, "none"),
-                        allow_unconfined=settings.allow_unconfined_federation)
+    return embedded_service_guard(settings, os.environ.get(RELAY_ENV) or None,
+                                  os.environ.get(CONFINEMENT_ENV, "none"))

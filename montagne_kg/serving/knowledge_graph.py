@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
-import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,9 +18,9 @@ from montagne_kg.serving.gate import QueryGate
 from montagne_kg.serving.querypool import QueryPool
 from montagne_kg.serving.remote import EngineConnection, RemoteEngine
 from montagne_kg.serving.settings import Settings
+from montagne_kg.serving.supervision import end_with_parent
 
 SERVED_BUILD_ENV = "MONTAGNE_KG_SERVING_BUILD"  # set by `serve` for its workers: the build they serve
-PR_SET_PDEATHSIG = 1
 COUNT_TRIPLES = "SELECT (COUNT(*) AS ?triples) WHERE { ?s ?p ?o }"
 
 
@@ -82,7 +80,7 @@ def init_app(app: Flask, settings: Settings) -> None:
     if settings.engine != "embedded":
         engine = RemoteEngine(engine_connection(build, manifest, settings), settings.max_queries,
                               settings.per_client, settings.queue_wait, counts, settings.client_share,
-                              settings.max_answer_bytes)
+                           settings.max_answer_bytes)
         guard = ServiceGuard(settings.service_allow, overrides=settings.service_override)
     else:
         if pinned:
@@ -95,7 +93,7 @@ def init_app(app: Flask, settings: Settings) -> None:
             guard = processes.service_guard(settings)
         engine = QueryPool(socket_path, settings.time_limit, settings.memory_limit, settings.max_queries,
                            settings.per_client, settings.queue_wait, counts, settings.client_share,
-                              settings.max_answer_bytes)
+                           settings.max_answer_bytes)
     app.extensions["kg"] = KnowledgeGraph(build, manifest, engine, settings, guard, processes)
 
 
@@ -116,18 +114,6 @@ def engine_connection(build: Path, manifest: dict, settings: Settings) -> Engine
         method=settings.engine_method, auth=settings.engine_auth, user=settings.engine_user,
         password=settings.engine_password, token=settings.engine_token,
         connect_timeout=settings.engine_connect_timeout, read_timeout=settings.engine_read_timeout)
-
-
-def end_with_parent() -> None:
-    """Ask the kernel to kill this process when its parent dies (Linux prctl PR_SET_PDEATHSIG). SIGKILL, not
-    SIGTERM: a worker whose server is gone can be neither managed nor replaced, and granian's graceful stop there
-    could hang for good on a request awaiting its client's disconnect (1 stuck worker in 6 runs of the replica test
-    under load); the requests it held are cut, and a balancer retries them."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
-        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
-    if os.getppid() == 1:  # the parent died before the request took effect
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def get_kg() -> KnowledgeGraph:

@@ -14,7 +14,6 @@ It lives on the worker's event loop: a query in flight is a coroutine awaiting i
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import dataclasses
 import os
 import pickle
@@ -35,7 +34,7 @@ from montagne_kg.serving.admission import ServerCounts
 from montagne_kg.serving.answers import Answer, QueryJob, execute, text_answer
 from montagne_kg.serving.gate import QueryGate
 from montagne_kg.serving.store import load_store, open_disk_store, prepare_disk_store
-from montagne_kg.serving.supervision import LIBC, Supervised, name_process
+from montagne_kg.serving.supervision import Supervised, end_with_parent, name_process
 
 LOCAL = b"L"
 FEDERATED = b"F"
@@ -44,7 +43,6 @@ POLL_SECONDS = 0.05  # how often the memory of a running query is looked at
 SPAWN_SECONDS = 60.0  # a disk store can take a while to open
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 FIRST_READ = 256 * 1024  # most answers arrive whole in one read
-PR_SET_PDEATHSIG = 1
 # Oxigraph parses and evaluates recursively: with the usual 8 MiB stack, 9 472 `!` crash a query process. Jobs run
 # on a thread with this stack (address space: only the pages a query touches are resident, and they count against
 # the memory limit), where the first form to crash needs 303 111 terms (bench/query_size.py); max_terms is half.
@@ -54,7 +52,7 @@ QUERY_STACK_BYTES = 256 * 1024 * 1024
 class Channel:
     """A query process's end of its connection: length-prefixed pickles, one write per message, one read for most
     (fewer system calls than ``multiprocessing.Connection``). The pool's end reads and writes the same framing on
-    its event loop (``read_message``, ``framed``).
+    its event loop (``read_size`` and ``read_body``, or ``read_message``; ``framed``).
     """
 
     SIZE = struct.Struct("!Q")
@@ -100,14 +98,6 @@ class Federation:
     allow_unconfined: bool = False
     relay_socket: str = ""
     relay_port: int = 0
-
-
-def _end_with_zygote(zygote: int) -> None:
-    """Have the kernel kill this process when the zygote dies, so that no query process outlives it."""
-    if LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
-        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
-    if os.getppid() != zygote:  # the zygote died before the request took effect
-        os._exit(1)
 
 
 def _query_process(conn: socket.socket, store: ox.Store | None, build: Path, kind: bytes, sandboxed: bool,
@@ -187,7 +177,7 @@ def zygote_main(socket_path: str, build: str, store_kind: str, sandboxed: bool, 
                 continue
             if os.fork() == 0:
                 try:
-                    _end_with_zygote(zygote)
+                    end_with_parent(zygote)  # no query process outlives its zygote
                     _query_process(conn, store, build_dir, kind, sandboxed, federation, confinement)
                 finally:
                     os._exit(0)
@@ -240,13 +230,25 @@ def resident_bytes(pid: int) -> int:
         return 0
 
 
-async def read_message(reader: asyncio.StreamReader) -> object:
-    """The next length-prefixed pickle from a query process (``Channel``'s framing); EOFError once it has closed."""
+async def read_size(reader: asyncio.StreamReader) -> int:
+    """The size of the next message from a query process (``Channel``'s framing); EOFError once it has closed."""
     try:
-        header = await reader.readexactly(Channel.SIZE.size)
-        return pickle.loads(await reader.readexactly(Channel.SIZE.unpack(header)[0]))
+        return Channel.SIZE.unpack(await reader.readexactly(Channel.SIZE.size))[0]
     except (asyncio.IncompleteReadError, ConnectionError) as err:
         raise EOFError from err
+
+
+async def read_body(reader: asyncio.StreamReader, size: int) -> object:
+    """The message of ``size`` bytes that follows its size; EOFError once the process has closed."""
+    try:
+        return pickle.loads(await reader.readexactly(size))
+    except (asyncio.IncompleteReadError, ConnectionError) as err:
+        raise EOFError from err
+
+
+async def read_message(reader: asyncio.StreamReader) -> object:
+    """The next length-prefixed pickle from a query process; EOFError once it has closed."""
+    return await read_body(reader, await read_size(reader))
 
 
 def framed(message: object) -> bytes:
@@ -389,17 +391,17 @@ class QueryPool(QueryGate):
             self._watchdog = self.loop.create_task(self._watch())
         try:
             process.writer.write(framed(job))
-            size = Channel.SIZE.unpack(await process.reader.readexactly(Channel.SIZE.size))[0]
+            size = await read_size(process.reader)
             if not self.counts.reserve_bytes(size, self.max_answer_bytes):  # refused before it is read
                 process.kill()
                 return self.over_answer_bytes(), False
             try:
-                answer = pickle.loads(await process.reader.readexactly(size))
+                answer = await read_body(process.reader, size)
             except BaseException:
                 self.counts.release_bytes(size)
                 raise
             return dataclasses.replace(answer, held=size), True
-        except (EOFError, OSError):  # asyncio's IncompleteReadError and ConnectionError among them
+        except (EOFError, OSError):
             if process.stopped_for is not None:
                 return text_answer(503, process.stopped_for), False
             process.kill()
