@@ -137,3 +137,34 @@ def test_a_workers_threads_count_without_losing_a_count(tmp_path: Path) -> None:
     finally:
         sys.setswitchinterval(switching)
         counts.close()
+
+
+def test_clients_that_hold_nothing_leave_the_table(tmp_path: Path) -> None:
+    """A public endpoint sees many more clients than a table has slots: 3 000 clients that came and went leave room,
+    and a new client's limit still holds (a table that kept them would stop counting anybody new)."""
+    counts = ServerCounts(tmp_path / "counts", 1)
+    try:
+        for n in range(3000):
+            client = f"10.{n // 65536}.{n // 256 % 256}.{n % 256}"
+            assert counts.take(client, "queries", 2)
+            counts.give(client, "queries")
+        assert counts.take("192.0.2.1", "queries", 2) and counts.take("192.0.2.1", "queries", 2)
+        assert not counts.take("192.0.2.1", "queries", 2)
+    finally:
+        counts.close()
+
+
+def test_a_client_leaving_the_table_never_hides_another(tmp_path: Path) -> None:
+    """300 clients share probe runs; half of them leave in an order unlike their arrival: every one that stays is
+    still found with its count, every one that left holds nothing."""
+    counts = ServerCounts(tmp_path / "counts", 1)
+    clients = [f"198.51.{n // 256}.{n % 256}" for n in range(300)]
+    try:
+        for client in clients:
+            assert counts.take(client, "pages", 5)
+        leaving = set(clients[::-2])
+        for client in sorted(leaving):
+            counts.give(client, "pages")
+        assert [counts.held(c, "pages") for c in clients] == [0 if c in leaving else 1 for c in clients]
+    finally:
+        counts.close()

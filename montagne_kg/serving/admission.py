@@ -25,7 +25,7 @@ from pathlib import Path
 
 HEADER = struct.Struct("!qq")  # owner pid (0: free), answer bytes held
 ENTRY = struct.Struct("!16sii")  # client key, queries, pages
-SLOTS = 1024  # clients a worker can count at once (more: counted as one shared overflow entry)
+SLOTS = 1024  # clients with something in flight in one worker at once (past it a new one is not counted)
 REGION = HEADER.size + SLOTS * ENTRY.size
 EMPTY = bytes(16)
 FIELDS = {"queries": 0, "pages": 1}
@@ -92,7 +92,7 @@ class ServerCounts:
     def _slot(self, region: int, key: bytes, claim: bool) -> int | None:
         """The offset of ``key``'s entry in ``region`` (a free one if ``claim``), or None."""
         base = region * REGION + HEADER.size
-        start = int.from_bytes(key[:4], "big") % SLOTS
+        start = _home(key)
         for probe in range(SLOTS):
             offset = base + ((start + probe) % SLOTS) * ENTRY.size
             found = self._map[offset:offset + 16]
@@ -104,6 +104,26 @@ class ServerCounts:
                     return offset
                 return None
         return None
+
+    def _remove(self, region: int, offset: int) -> None:
+        """Free the entry at ``offset``, moving back the entries of its probe run that it separated from their home
+        (deletion by backward shift: no tombstone, so a region never fills with clients that have gone)."""
+        base = region * REGION + HEADER.size
+        hole = (offset - base) // ENTRY.size
+        probe = hole
+        while True:
+            probe = (probe + 1) % SLOTS
+            at = base + probe * ENTRY.size
+            key = self._map[at:at + 16]
+            if key == EMPTY:
+                break
+            home = _home(key)
+            if (home <= hole or home > probe) if probe > hole else (probe < home <= hole):
+                into = base + hole * ENTRY.size
+                self._map[into:into + ENTRY.size] = self._map[at:at + ENTRY.size]
+                hole = probe
+        into = base + hole * ENTRY.size
+        self._map[into:into + ENTRY.size] = bytes(ENTRY.size)
 
     def _held(self, key: bytes, field: int) -> int:
         total = 0
@@ -132,14 +152,18 @@ class ServerCounts:
             return True
 
     def give(self, client: str, kind: str) -> None:
-        """Give back what ``take`` counted (entries left at zero stay: a table of SLOTS clients per worker)."""
+        """Give back what ``take`` counted; a client that holds nothing any more leaves the table."""
         key, field = client_key(client), FIELDS[kind]
         with self._locked():
-            offset = self._slot(self._region(), key, claim=False)
+            region = self._region()
+            offset = self._slot(region, key, claim=False)
             if offset is not None:
                 entry = list(ENTRY.unpack_from(self._map, offset))
                 entry[1 + field] = max(entry[1 + field] - 1, 0)
-                ENTRY.pack_into(self._map, offset, *entry)
+                if entry[1:] == [0, 0]:
+                    self._remove(region, offset)
+                else:
+                    ENTRY.pack_into(self._map, offset, *entry)
 
     def held(self, client: str, kind: str) -> int:
         """What ``client`` holds of ``kind`` on the whole server now."""
@@ -170,6 +194,11 @@ class ServerCounts:
     def close(self) -> None:
         self._map.close()
         os.close(self._fd)
+
+
+def _home(key: bytes) -> int:
+    """Where a client key's probe run starts in a region."""
+    return int.from_bytes(key[:4], "big") % SLOTS
 
 
 def _alive(pid: int) -> bool:
