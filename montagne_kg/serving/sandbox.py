@@ -33,16 +33,25 @@ class SandboxUnavailable(RuntimeError):
     """This kernel or system cannot load the filter (no seccomp, no libseccomp)."""
 
 
-def forbid_network() -> None:
-    """Install the filter in the calling process (and every thread and child it will have); irreversible."""
+def refuse_sockets(families: tuple[int, ...], inet_kinds: tuple[int, ...], failure: type[RuntimeError]) -> None:
+    """Install a seccomp filter in the calling process (and every thread and child it will have; irreversible)
+    refusing sockets of ``families``, IPv4 sockets of ``inet_kinds``, and io_uring; ``failure`` if it cannot."""
     try:
         rules = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
-        for family in (socket.AF_INET, socket.AF_INET6, socket.AF_PACKET):
+        for family in families:
             rules.add_rule(seccomp.ERRNO(REFUSED), "socket", seccomp.Arg(0, seccomp.EQ, family))
+        for kind in inet_kinds:
+            rules.add_rule(seccomp.ERRNO(REFUSED), "socket", seccomp.Arg(0, seccomp.EQ, socket.AF_INET),
+                           seccomp.Arg(1, seccomp.MASKED_EQ, 0xF, kind))
         rules.add_rule(seccomp.ERRNO(REFUSED), "io_uring_setup")
         rules.load()
     except OSError as err:  # libseccomp missing, or the kernel refused the filter
-        raise SandboxUnavailable(f"seccomp filter could not be loaded: {err}") from err
+        raise failure(f"seccomp filter could not be loaded: {err}") from err
+
+
+def forbid_network() -> None:
+    """No Internet socket at all (local query processes)."""
+    refuse_sockets((socket.AF_INET, socket.AF_INET6, socket.AF_PACKET), (), SandboxUnavailable)
 
 
 def network_refused() -> bool:
@@ -118,22 +127,9 @@ def confine_to_relay(relay_socket: str, port: int) -> None:
         flags = IFREQ.unpack(fcntl.ioctl(control, SIOCGIFFLAGS, request))[1]
         fcntl.ioctl(control, SIOCSIFFLAGS, IFREQ.pack(b"lo", flags | IFF_UP))
     listener = socket.create_server(("127.0.0.1", port))
-    _forbid_all_but_stream_sockets()
+    refuse_sockets((socket.AF_INET6, socket.AF_PACKET, socket.AF_NETLINK), (socket.SOCK_DGRAM, socket.SOCK_RAW),
+                   ConfinementUnavailable)
     threading.Thread(target=_pass_on, args=(listener, relay_socket), name="relay-door", daemon=True).start()
-
-
-def _forbid_all_but_stream_sockets() -> None:
-    try:
-        rules = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
-        for family in (socket.AF_INET6, socket.AF_PACKET, socket.AF_NETLINK):
-            rules.add_rule(seccomp.ERRNO(REFUSED), "socket", seccomp.Arg(0, seccomp.EQ, family))
-        for kind in (socket.SOCK_DGRAM, socket.SOCK_RAW):
-            rules.add_rule(seccomp.ERRNO(REFUSED), "socket", seccomp.Arg(0, seccomp.EQ, socket.AF_INET),
-                           seccomp.Arg(1, seccomp.MASKED_EQ, 0xF, kind))
-        rules.add_rule(seccomp.ERRNO(REFUSED), "io_uring_setup")
-        rules.load()
-    except OSError as err:
-        raise ConfinementUnavailable(f"seccomp filter could not be loaded: {err}") from err
 
 
 def _pass_on(listener: socket.socket, relay_socket: str) -> None:

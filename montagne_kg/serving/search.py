@@ -177,9 +177,8 @@ def search_text() -> tuple[str, float]:
     if len(text) > settings.max_search_chars:
         refuse(400, f"the search text has {len(text)} characters; at most {settings.max_search_chars} "
                     "(max_search_chars)")
-    if len(words(text)) > settings.max_search_words:
-        refuse(400, f"the search text has {len(words(text))} words; at most {settings.max_search_words} "
-                    "(max_search_words)")
+    if (count := len(words(text))) > settings.max_search_words:
+        refuse(400, f"the search text has {count} words; at most {settings.max_search_words} (max_search_words)")
     return text, time.monotonic() + settings.search_time_limit
 
 
