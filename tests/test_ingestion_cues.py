@@ -32,3 +32,11 @@ def test_a_trip_word_in_a_dated_sentence_or_saying_whose_trip() -> None:
 def test_a_trip_word_alone_gives_no_row() -> None:
     assert found("La mission a été un succès.") == []
     assert found("Sa mission est de former des moniteurs.") == []
+
+
+def test_a_trip_named_by_the_body_it_comes_from_or_its_nationality() -> None:
+    assert found("Nous recevrons une délégation de la région du Tyrol.") == \
+        [("délégation de la région du Tyrol", "Visit")]
+    assert found("Une délégation japonaise a visité Tignes.") == [("délégation japonaise", "Visit")]
+    # a participle after the trip word is no nationality: no row without a date
+    assert found("Une délégation conduite par le maire a visité Tignes.") == []

@@ -149,3 +149,82 @@ def test_development_projects() -> None:
     assert run(rules.development_projects, text, ("station de Valloire", "SkiResort"), ("Valmeinier", "Place")) == [
         ("rénovation de la station de Valloire", "DevelopmentProject"), ("station de Valloire", "SkiResort"),
         ("Valmeinier", "Place")]
+
+
+def test_drop_non_entities() -> None:
+    meeting = "L'assemblée générale de l'Union Alpine se tiendra à Lyon ; l'AG élira son bureau."
+    assert run(rules.drop_non_entities, meeting, ("assemblée générale de l'Union Alpine", None), ("Lyon", "Place"),
+               ("AG", "Organisation")) == [("Lyon", "Place")]
+    label = "La station a reçu le label Famille Plus et le prix Flocon Vert, remis par Mountain Riders."
+    assert run(rules.drop_non_entities, label, ("Famille Plus", None), ("Flocon Vert", None),
+               ("Mountain Riders", "Organisation")) == [("Mountain Riders", "Organisation")]
+    title = "Le rapport « Neiges de demain » de l'Institut Alpin est paru.\nContact presse\nJeanne Roux"
+    assert run(rules.drop_non_entities, title, ("Neiges", None), ("Institut Alpin", "Organisation"),
+               ("Contact presse", None), ("Jeanne Roux", "Person")) == [
+        ("Institut Alpin", "Organisation"), ("Jeanne Roux", "Person")]
+    # an acronym the text does not spell out in lowercase is a name (« JO » for « Jeux Olympiques »)
+    assert run(rules.drop_non_entities, "Les Jeux Olympiques (JO) de 2030.", ("JO", "Organisation")) == \
+        [("JO", "Organisation")]
+
+
+def test_split_coordinations() -> None:
+    listed = "avec les sociétés Altéa & Nivéo, partenaires du projet"
+    assert run(rules.split_coordinations, listed, ("Altéa & Nivéo", "Organisation")) == \
+        [("Altéa", "Firm"), ("Nivéo", "Firm")]
+    alone = "Glisse et Cime a signé. Glisse fabrique des skis ; Cime des piolets."
+    assert run(rules.split_coordinations, alone, ("Glisse et Cime", "Organisation")) == \
+        [("Glisse", "Organisation"), ("Cime", "Organisation")]
+    one = "le voyagiste Soleil & Neige propose des séjours"
+    assert run(rules.split_coordinations, one, ("Soleil & Neige", "Organisation")) == \
+        [("Soleil & Neige", "Organisation")]
+
+
+def test_split_at_prepositions() -> None:
+    text = "Alpes Nord participera. Alpes Nord aux Journées du Ski, en juin."
+    assert run(rules.split_at_prepositions, text, ("Alpes Nord aux Journées du Ski", "Place")) == \
+        [("Alpes Nord", None), ("Journées du Ski", None)]
+    assert run(rules.split_at_prepositions, "la Maison du Tourisme à Morzine", ("Maison du Tourisme à Morzine",
+                                                                                "Organisation")) == \
+        [("Maison du Tourisme à Morzine", "Organisation")]  # the left part is never written alone
+
+
+def test_trim_words_named_without() -> None:
+    text = "Neige Export présent à Tokyo\n\nNeige Export, l'agence, sera à Tokyo."
+    assert run(rules.trim_words_named_without, text, ("Neige Export présent", "Place"),
+               ("Neige Export", "Organisation")) == [("Neige Export", "Place"), ("Neige Export", "Organisation")]
+    assert run(rules.trim_words_named_without, "Savoie métropole", ("Savoie métropole", "Place")) == \
+        [("Savoie métropole", "Place")]
+
+
+def test_appositions() -> None:
+    text = "Alti Pro, l'entreprise de Sallanches, et Nivalis, l'association des moniteurs"
+    assert run(rules.appositions, text, ("Alti Pro", "Place"), ("Nivalis", "Place")) == \
+        [("Alti Pro", "Firm"), ("Nivalis", "Organisation")]
+    fronted = "Installée à Sallanches, l'entreprise recrute."  # a place before a fronted clause keeps its kind
+    assert run(rules.appositions, fronted, ("Sallanches", "Place")) == [("Sallanches", "Place")]
+
+
+def test_office_bodies() -> None:
+    text = "Paul Morel, directeur général de Jean Vial, et Anne Roy, présidente de l'Espace Nordique"
+    assert run(rules.office_bodies, text, ("Jean Vial", "Person"), ("Espace Nordique", "Place")) == \
+        [("Jean Vial", "Firm"), ("Espace Nordique", "Organisation")]
+    mayor = "Luc Petit, maire de Val Cenis"
+    assert run(rules.office_bodies, mayor, ("Luc Petit", "Person"), ("Val Cenis", "Place")) == \
+        [("Luc Petit", "Person"), ("Val Cenis", "Place")]
+
+
+def test_venues() -> None:
+    text = "au centre des congrès Le Manège, puis à la Grande Halle"
+    assert run(rules.venues, text, ("Le Manège", "Place")) == [("centre des congrès Le Manège", "Landmark")]
+    assert run(rules.venues, "avec le directeur Jean Roy", ("Jean Roy", "Person")) == [("Jean Roy", "Person")]
+
+
+def test_event_names() -> None:
+    text = "à Snow Days 2027, au Peak Summit, à la Cluster Week et chez Val Tourisme, vers Tignes 2000 Sud"
+    assert run(rules.event_names, text, ("Snow Days", "Organisation"), ("Peak Summit", "Place"),
+               ("Cluster Week", "Cluster"), ("Val Tourisme", "Place")) == [
+        ("Snow Days 2027", "Event"), ("Peak Summit", "Event"), ("Cluster Week", "Event"),
+        ("Val Tourisme", "Organisation")]
+    assert run(rules.event_names, "Jean Morel 2027, Comité Alpes 2030", ("Jean Morel", "Person"),
+               ("Comité Alpes 2030", "Organisation")) == [("Jean Morel", "Person"),
+                                                          ("Comité Alpes 2030", "Organisation")]

@@ -26,7 +26,13 @@ AGREEMENT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
 TRIP_WORDS = re.compile(r"(?i)\b(?:délégations?|missions?|visites?|déplacements?|voyages?|séjours?)\b")
 # « le déplacement de Patrick Kanner », « la délégation « montagne » Auvergne Rhône Alpes »: whose trip it is
 NAME_RUN = r"[A-ZÀ-Ý][\w'’-]*(?:\s+(?:(?:de la|de l'|de|du|des|d'|&|et)\s+)*[A-ZÀ-Ý][\w'’-]*)*"
-WHOSE_TRIP = re.compile(rf"\s+(?:de la |de l'|du |des |de |d')?(?:«[^»]{{1,40}}»\s*)?{NAME_RUN}")
+# … or with the head noun of the body it comes from (« une délégation de la province du Hebei »), or its nationality
+# (« une délégation argentine »)
+BODY_HEAD = r"(?:ville|province|région|commune|municipalité|fédération|station|université|préfecture|ambassade)"
+NATIONALITY = r"[a-zà-ÿ]+(?:ais|aise|ois|oise|ien|ienne|ain|aine|in|ine|an|ane|ard|arde|and|ande|ol|ole|ique|on|onne)s?"
+WHOSE_TRIP = re.compile(rf"\s+(?:de la |de l'|du |des |de |d')?(?:«[^»]{{1,40}}»\s*)?{NAME_RUN}|"
+                        rf"\s+(?:de la |de l'|du |des |de |d'){BODY_HEAD}\s+(?:de la |de l'|du |des |de |d'){NAME_RUN}|"
+                        rf"\s+{NATIONALITY}\b(?!\s+(?:de|du|des|à|au)\b)")
 MONTHS = r"(?:janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)"
 DATE = re.compile(rf"(?i)\b(?:\d{{1,2}}(?:er)?\s+(?:au\s+\d{{1,2}}(?:er)?\s+)?{MONTHS}(?:\s+\d{{4}})?|"
                   rf"{MONTHS}\s+\d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{4}})\b")

@@ -20,7 +20,7 @@ PLACE_KINDS = frozenset({"Place", "City", "Country", "AdministrativeRegion", "Ge
                          "Mountain", "MountainRange", "Landmark", "District"})
 
 HONORIFIC = re.compile(r"^(?:M\.|MM\.|Mme|Mmes|Mlle|Monsieur|Madame|Dr\.?|Me|Pr\.?)\s+")
-DETERMINER = re.compile(r"^(?:(?:les|le|la|de la|du|des|au|aux|un|une)\s+|(?:de l'|l'|d'))(?=\S)")
+DETERMINER = re.compile(r"^(?:(?:les|le|la|de la|du|des|de|au|aux|un|une)\s+|(?:de l'|l'|d'))(?=\S)")
 TRAILING_FUNCTION_WORDS = re.compile(r"(?:\s+(?:et|ou|de|du|des|d'|la|le|les|à|en|au|aux))+$")
 TITLE = re.compile(r"^(?:ambassadeur|ambassadrice|ministre|président|présidente|maire|adjoint|adjointe|directeur|"
                    r"directrice|secrétaire|préfet|préfète|député|députée|sénateur|sénatrice|consul|consule|"
@@ -51,6 +51,45 @@ PROJECT_BEFORE = re.compile(r"\b(?:aménagement|construction|rénovation|extensi
                             r"(?:de la|de l'|du|des|de|d')\s*$")
 YEAR_AFTER = re.compile(r"^(?:\s+(?:à|de)\s+[A-ZÀ-Ý][\w-]*)?\s+(?:de\s+|en\s+)?\d{4}\b")
 EVENT_KINDS = frozenset({"Event", "SportsEvent"})
+# a name's last word that says it is an event or a body, whatever its first word (« Cluster Days », « Alpine Resort
+# Summit »; « Savoie Mont Blanc Tourisme », « Italie Neige Développement »)
+EVENT_NOUNS = frozenset({"summit", "forum", "festival", "congress", "conference", "expo", "show", "days", "week",
+                         "cup", "games", "trophy", "challenge", "open", "sommet", "salon", "congrès", "rencontres",
+                         "assises", "journées", "trophée", "trophées", "championnat", "championnats", "coupe",
+                         "biennale", "fête", "marathon", "raid", "jeux", "olympiades", "meeting", "derby"})
+SPORTS_EVENT_NOUNS = frozenset({"cup", "games", "trophy", "trophée", "championnat", "championnats", "coupe",
+                                "marathon", "raid", "jeux", "olympiades", "derby", "challenge", "open"})
+ORGANISATION_NOUNS = frozenset({"tourisme", "export", "développement", "industrie", "industries", "association",
+                                "group", "groupe", "agency", "agence", "ingénierie", "engineering", "services",
+                                "consulting", "conseil", "sas", "sa", "sarl", "gmbh", "spa", "inc", "ltd", "company",
+                                "federation", "fédération", "institute", "institut", "foundation", "fondation",
+                                "network", "réseau", "partners", "technologies", "systems", "club", "cluster"})
+YEAR_NEXT = re.compile(r"^ \d{4}\b")  # « Mountain Planet 2026 »: a name and its year with nothing between
+# an office in a body: what follows « président de », « directeur général de » is an organisation — a firm after a
+# firm's officer — never a person nor, as after « maire de », a place
+BODY_OFFICE = re.compile(r"(?i)\b(?:(?:vice-)?président(?:e)?|directeur|directrice|pdg|p\.-d\.g\.|gérant|gérante|"
+                         r"fondateur|fondatrice|cofondateur|cofondatrice|dirigeant|dirigeante|secrétaire|trésorier|"
+                         r"trésorière|responsable|chef)(?:\s+[a-zà-ÿ-]+){0,2}\s+(?:de la |de l'|du |des |de |d')$")
+FIRM_OFFICE = re.compile(r"(?i)\b(?:directeur général|directrice générale|pdg|p\.-d\.g\.|gérant|gérante|fondateur|"
+                         r"fondatrice|cofondateur|cofondatrice)\b")
+# a building named after its head noun: « au palais des congrès Le Belvédère », « à la salle Olympe »
+VENUE_BEFORE = re.compile(r"(?:\b(?:palais|centre|salle|espace|hôtel|théâtre|stade|musée|parc|halle|auditorium|"
+                          r"maison|cité|refuge|chalet|complexe)(?:\s+(?:des|de la|de l'|du|de|d')?\s*[a-zà-ÿ-]+){0,2}"
+                          r"\s+)$")
+# what is not an entity: a meeting described, a label or award, a publication's title, a « Contact » heading
+MEETING = re.compile(r"(?i)^(?:assemblées? générales?|réunions?|séances?|conférences? de presse|points? presse)\b")
+LABEL_BEFORE = re.compile(r"(?i)\b(?:label|labels|labellisée?s?|marque|certification|certifiée?s?|norme|prix|"
+                          r"distinction|récompense|mention)\s+«?\s*$")
+PUBLICATION_BEFORE = re.compile(r"(?i)\b(?:rapport|rapports|étude|études|guide|livre blanc|brochure|ouvrage|livre|"
+                                r"lettre d'information|newsletter|dossier|numéro|plaquette|annuaire|catalogue|"
+                                r"bilan)(?:\s+[a-zà-ÿ]+){0,2}\s*«?\s*$")
+CONTACT = re.compile(r"(?i)^contacts?(?:\s+(?:presse|média|médias))?$")
+APPOSITION = re.compile(r"\s*,\s*(?:l'|le\s+|la\s+|un\s+|une\s+)([a-zà-ÿ]+)\b")
+LOCATIVE_BEFORE = re.compile(r"\b(?:à|en|au|aux|dans|depuis|vers)\s+$")  # « Fondée à X, l'entreprise … »
+APPOSITION_FIRMS = frozenset({"entreprise", "firme", "start-up", "pme", "fabricant", "équipementier"})
+COORDINATION = re.compile(r"\s+(?:&|et)\s+(?=[A-ZÀ-Ý])")
+PLURAL_BEFORE = re.compile(r"(?i)\b(?:entreprises|sociétés|firmes|industriels|fabricants|marques|groupes|PME|start-ups|"
+                           r"partenaires|clubs|stations|villes|fédérations|associations)(?:\s+[a-zà-ÿ]+){0,3}\s+$")
 FIRM_BEFORE = re.compile(r"\b(?:[Ss]ociété|[Gg]roupe|[Ee]ntreprise|[Ff]irme|start-up|PME)(?:\s+[a-zà-ÿ]+){0,3}\s+$")
 FIRMS_LIST_BEFORE = re.compile(r"(?i)\b(?:entreprises|sociétés|firmes|industriels|fabricants|PME)\b")
 COMPASS = frozenset({"nord", "sud", "est", "ouest", "nord ouest", "nord est", "sud ouest", "sud est", "centre"})
@@ -67,6 +106,8 @@ class Candidate:
     why: tuple[str, ...]
     iri: str = ""
     note: str = ""
+    of: str = ""  # a short form's fuller name (fold_key), whose row it joins
+
 
     def moved(self, start: int, end: int, rule: str) -> Candidate:
         return replace(self, start=start, end=end, why=(*self.why, rule))
@@ -359,6 +400,162 @@ def _skipped_items(text: ReleaseText, runs: list[list[Candidate]], changed: dict
     return added
 
 
+def drop_non_entities(text: ReleaseText, candidates: list[Candidate]) -> list[Candidate]:
+    """Not things with a name: a meeting described (« l'assemblée générale du Cluster »), a label or award (« le
+    label Qualité Tourisme »), a publication's title (« le rapport « Neige et Avenir » »), a « Contact » heading, and
+    an abbreviation of lowercase words the text spells out (« AG » for « assemblée générale »)."""
+    out = []
+    for c in candidates:
+        piece = _slice(text, c)
+        before = text.analysed[_sentence_start(text, c.start):c.start]
+        quoted = _inside_quotes(text, c)
+        if not c.iri and (MEETING.match(piece) or CONTACT.match(piece) or LABEL_BEFORE.search(before)
+                          or PUBLICATION_BEFORE.search(before)
+                          or (quoted is not None and PUBLICATION_BEFORE.search(text.analysed[:quoted]))
+                          or _abbreviates_common_words(text, piece)):
+            continue
+        out.append(c)
+    return out
+
+
+def _inside_quotes(text: ReleaseText, c: Candidate) -> int | None:
+    """The offset of the « that opens a quotation ``c`` starts in, if any (on the same line)."""
+    line_start = text.analysed.rfind("\n", 0, c.start) + 1
+    opening = text.analysed.rfind("«", line_start, c.start)
+    return None if opening < 0 or "»" in text.analysed[opening:c.start] else opening
+
+
+def _abbreviates_common_words(text: ReleaseText, piece: str) -> bool:
+    if not re.fullmatch(r"[A-Z]{2,5}", piece):
+        return False
+    words = r"\s+(?:(?:de|du|des|d'|de la|l')\s*)?".join(f"{letter.lower()}[a-zà-ÿ]+" for letter in piece)
+    return re.search(rf"\b{words}\b", text.analysed) is not None
+
+
+def split_coordinations(text: ReleaseText, candidates: list[Candidate]) -> list[Candidate]:
+    """« X & Y » or « X et Y » is two names when the sentence introduces several (« les sociétés X & Y ») or when
+    each part is written alone elsewhere in the text; a single name stays whole (« Pierre & Vacances »)."""
+    out = []
+    for c in candidates:
+        piece = _slice(text, c)
+        match = COORDINATION.search(piece)
+        if c.iri or match is None or c.kind in PLACE_KINDS:
+            out.append(c)
+            continue
+        left, right = piece[:match.start()], piece[match.end():]
+        before = text.analysed[_sentence_start(text, c.start):c.start]
+        if PLURAL_BEFORE.search(before) or (_written_alone(text, c, left) and _written_alone(text, c, right)):
+            kind = "Firm" if FIRMS_LIST_BEFORE.search(before) else c.kind
+            out.append(Candidate(c.start, c.start + len(left), kind, (*c.why, "split-coordinations")))
+            out.append(Candidate(c.start + match.end(), c.end, kind, (*c.why, "split-coordinations")))
+        else:
+            out.append(c)
+    return out
+
+
+def _written_alone(text: ReleaseText, c: Candidate, part: str) -> bool:
+    """Whether ``part`` of candidate ``c`` is written elsewhere in the text, outside ``c``."""
+    return any(not (c.start <= m.start() < c.end)
+               for m in re.finditer(rf"(?<!\w){re.escape(part)}(?!\w)", text.analysed))
+
+
+def split_at_prepositions(text: ReleaseText, candidates: list[Candidate]) -> list[Candidate]:
+    """« X aux Y », « X à Y »: two names when X is written alone elsewhere (« Grand Chambéry aux Rencontres … »)."""
+    out = []
+    for c in candidates:
+        piece = _slice(text, c)
+        match = re.search(r"\s+(?:aux|au|à|chez|avec|pour)\s+(?=[A-ZÀ-Ý])", piece)
+        if c.iri or match is None or not _written_alone(text, c, piece[:match.start()]):
+            out.append(c)
+            continue
+        out.append(Candidate(c.start, c.start + match.start(), None, (*c.why, "split-at-prepositions")))
+        out.append(Candidate(c.start + match.end(), c.end, None, (*c.why, "split-at-prepositions")))
+    return out
+
+
+def trim_words_named_without(text: ReleaseText, candidates: list[Candidate]) -> list[Candidate]:
+    """Lowercase words at the end of a name that the text also gives without them are not part of it (« France
+    Montagnes ensemble » in a headline, « France Montagnes » in the body)."""
+    forms = {" ".join(_slice(text, c).split()) for c in candidates}
+    out = []
+    for c in candidates:
+        words = _slice(text, c).split()
+        cut = len(words)
+        while cut > 1 and words[cut - 1][:1].islower():
+            cut -= 1
+        if cut < len(words) and " ".join(words[:cut]) in forms:
+            end = c.start + _slice(text, c).index(words[cut - 1]) + len(words[cut - 1])
+            c = c.moved(c.start, end, "trim-words-named-without")
+        out.append(c)
+    return out
+
+
+def appositions(text: ReleaseText, candidates: list[Candidate]) -> list[Candidate]:
+    """A name followed by what it is, after a comma, takes that kind (« France Montagnes, l'association de … »,
+    « Névéa, la société savoyarde »)."""
+    out = []
+    for c in candidates:
+        match = APPOSITION.match(text.analysed, c.end)
+        head = match.group(1).lower() if match and not LOCATIVE_BEFORE.search(text.analysed, 0, c.start) else ""
+        if not c.iri and c.kind not in ("Municipality",) and (head in FIRST_WORD_KINDS or head in APPOSITION_FIRMS):
+            c = c.typed("Firm" if head in APPOSITION_FIRMS else FIRST_WORD_KINDS[head], "appositions")
+        out.append(c)
+    return out
+
+
+def office_bodies(text: ReleaseText, candidates: list[Candidate]) -> list[Candidate]:
+    """After « président de », « directrice générale de »… comes the body the office is in: an organisation (a firm
+    after a firm's officer), never a person (« directeur général de Jean Martin » is a firm named after its
+    founder) nor a place; after « maire de » or « ambassadeur de » a place stays a place."""
+    out = []
+    for c in candidates:
+        before = text.analysed[_sentence_start(text, c.start):c.start]
+        office = BODY_OFFICE.search(before)
+        if office and not c.iri and c.kind in ("Person", "Place", None):
+            c = c.typed("Firm" if FIRM_OFFICE.match(office.group(0)) else "Organisation", "office-bodies")
+        out.append(c)
+    return out
+
+
+def venues(text: ReleaseText, candidates: list[Candidate]) -> list[Candidate]:
+    """A building's name runs back over its head noun (« palais des congrès Le Belvédère »): a landmark."""
+    out = []
+    for c in candidates:
+        before = text.analysed[_sentence_start(text, c.start):c.start]
+        match = VENUE_BEFORE.search(before) if not c.iri else None
+        if match and _slice(text, c)[:1].isupper():
+            start = c.start - (len(before) - match.start())
+            c = c.moved(start, c.end, "venues").typed("Landmark", "venues")
+        out.append(c)
+    return out
+
+
+def event_names(text: ReleaseText, candidates: list[Candidate]) -> list[Candidate]:
+    """A name followed by its year is an event and runs on to it (« Mountain Planet 2026 »); a name whose last word
+    is an event noun is an event, whatever its first word (« Alpine Resort Summit », « Cluster Days »), a name whose
+    last word names a body is an organisation (« Savoie Mont Blanc Tourisme »)."""
+    out = []
+    for c in candidates:
+        if c.iri or c.kind in ("Person", "Municipality", "Landmark"):
+            out.append(c)
+            continue
+        following = YEAR_NEXT.match(text.analysed[c.end:c.end + 6])
+        if following:
+            c = c.moved(c.start, c.end + following.end(), "event-names")
+        year = following or re.search(r" \d{4}$", _slice(text, c))
+        words = [w.lower() for w in re.findall(r"[\w-]+", _slice(text, c)) if not w.isdigit()]
+        nouns = [w for w in words[1:] if w in EVENT_NOUNS]
+        if nouns or (words and words[0] in EVENT_NOUNS):
+            sports = any(w in SPORTS_EVENT_NOUNS for w in words)
+            c = c.typed("SportsEvent" if sports else "Event", "event-names")
+        elif year and c.kind not in EVENT_KINDS and (words[0] not in FIRST_WORD_KINDS if words else True):
+            c = c.typed("Event", "event-names")
+        elif words and words[-1] in ORGANISATION_NOUNS and c.kind in PLACE_KINDS | {None}:
+            c = c.typed("Organisation", "event-names")
+        out.append(c)
+    return out
+
+
 def event_years(text: ReleaseText, candidates: list[Candidate]) -> list[Candidate]:
     """An event's name runs on to its year, and its place before the year (« JO de 2022 », « Jeux Olympiques
     d'Hiver à Pékin en 2022 »)."""
@@ -383,9 +580,10 @@ def default_kinds(text: ReleaseText, candidates: list[Candidate]) -> list[Candid
 
 RULES: tuple[Rule, ...] = (
     fax_sender, cut_at_line_break, strip_edges, trim_honorifics, trim_titles, trim_determiners,
-    trim_trailing_function_words, strip_edges, trim_generic_heads, city_authorities, expand_to_heads,
-    development_projects, merge_adjacent_places, drop_directions,
-    drop_common_words, type_cues, lists, default_kinds, event_years,
+    trim_trailing_function_words, strip_edges, trim_generic_heads, drop_non_entities, split_coordinations,
+    split_at_prepositions, city_authorities, expand_to_heads, development_projects, merge_adjacent_places,
+    drop_directions, drop_common_words, trim_words_named_without, venues, type_cues, appositions, office_bodies,
+    event_names, lists, default_kinds, event_years,
 )
 
 
