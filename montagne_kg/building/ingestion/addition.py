@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -19,7 +20,9 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from montagne_kg.building.build import build
 from montagne_kg.building.ingestion.gazetteer import KnownEntity, known_entities
+from montagne_kg.building.ingestion.proposals import slug
 from montagne_kg.building.ingestion.review import SLUG, Decision, ReviewError, Row, parse_decision, read_review
+from montagne_kg.building.ingestion.text import ReleaseText
 from montagne_kg.building.project import Project
 from montagne_kg.layout import current_build
 from montagne_kg.namespaces import DEFAULT_BASE, MKG
@@ -139,6 +142,12 @@ def plan(files: ReviewFiles, text: str, rows: list[Row], known: dict[str, KnownE
             problems.append(f"{where}: the row is for release {row.release!r}, the file for {files.release!r}")
         if decision.reject:
             continue
+        if not row.mentions and not decision.spans:
+            row = _located(row, text)
+            if not row.mentions:
+                problems.append(f"{where}: « {row.form} » is not in the text: correct the form, or give its place "
+                                "as span:<start>,<end> (montagne-kg locate)")
+                continue
         for start, end in decision.spans or row.mentions:
             if end > len(text):
                 problems.append(f"{where}: span {start},{end} is outside the text (it has {len(text)} characters)")
@@ -201,6 +210,17 @@ def plan(files: ReviewFiles, text: str, rows: list[Row], known: dict[str, KnownE
         entity.mentions.sort()
         entity.sources.sort()
     return sorted(entities.values(), key=lambda e: (e.mentions[:1] or e.sources[:1], e.slug))
+
+
+def _located(row: Row, text: str) -> Row:
+    """A row added by hand without offsets: every occurrence of its form as written (whole words, any apostrophe,
+    any spacing) is a mention, with its sentence; its slug, when none is given, is made from the form."""
+    words = [re.escape(w).replace("'", "['’]") for w in row.form.replace("’", "'").split()]
+    pattern = re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)")
+    mentions = tuple(m.span() for m in pattern.finditer(text)) if words else ()
+    analysed = ReleaseText(text)
+    sentences = tuple(sorted({(s.start, s.end) for start, _ in mentions if (s := analysed.sentence_at(start))}))
+    return replace(row, mentions=mentions, sentences=row.sentences or sentences, iri=row.iri or slug(row.form))
 
 
 def _target(row: Row, decision: Decision) -> str:

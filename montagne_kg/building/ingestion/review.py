@@ -9,6 +9,9 @@ Decisions, several joined by `` | `` where they combine: ``accept``; ``reject``;
 is another name of an existing entity or of another row's new one); ``kind:<Class>``; ``rename:<label>``;
 ``span:<start>,<end>[;…]`` (replaces the mentions); ``parties:<slug>,<slug>[,…]`` (an agreement's parties, which
 its shape requires). ``kind:``, ``rename:``, ``span:`` and ``parties:`` imply ``accept``.
+
+A row added by hand for a name the proposals missed may leave ``mentions``, ``sentences`` and ``iri`` empty: every
+occurrence of its form in the text is then a mention, and its slug is made from the form.
 """
 
 from __future__ import annotations
@@ -106,7 +109,8 @@ def read_review(path: Path) -> list[Row]:
             continue
         values = dict(zip(COLUMNS, cells, strict=True))
         try:
-            rows.append(Row(values["release"], values["form"], parse_spans(values["mentions"], where),
+            mentions = parse_spans(values["mentions"], where) if values["mentions"].strip() else ()
+            rows.append(Row(values["release"], values["form"], mentions,
                             parse_spans(values["sentences"], where) if values["sentences"] else (), values["kind"],
                             values["iri"], values["why"], values["decision"].strip(), values["note"], number))
         except ReviewError as err:
