@@ -167,6 +167,16 @@ def reader(content_type: str, body: bytes) -> Evaluation:
                             "read")
 
 
+def serialized(evaluate: Evaluation, job: QueryJob) -> Answer:
+    """``serialize`` on the loop's thread, never leaving a pyoxigraph result behind in an exception's frames: such a
+    result may only be freed on the thread that made it (pyo3 « unsendable »), and frames kept by a failed task are
+    freed later by the garbage collector, on whatever thread runs it."""
+    try:
+        return serialize(evaluate, job)
+    except (SyntaxError, ValueError, OSError, RuntimeError) as err:  # what a broken or cut answer raises
+        raise err.with_traceback(None) from err.__cause__
+
+
 class RemoteEngine(QueryGate):
     """One worker's way to a remote engine: aiohttp on the worker's loop, bounded like the query processes."""
 
@@ -189,7 +199,7 @@ class RemoteEngine(QueryGate):
         try:
             content_type, body = await self.fetch(job)
             try:
-                answer = serialize(reader(content_type, body), job)
+                answer = serialized(reader(content_type, body), job)
             except (SyntaxError, ValueError) as err:  # e.g. a SERVICE call that failed after the engine began
                 what = "a federated SERVICE call failed or timed out" if job.federated else \
                     "the SPARQL engine's answer broke off"
