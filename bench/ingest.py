@@ -16,11 +16,22 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from montagne_kg.building.ingestion.addition import Ontology  # noqa: E402
+from montagne_kg.building.ingestion.facts import propose_facts  # noqa: E402
 from montagne_kg.building.ingestion.gazetteer import Gazetteer  # noqa: E402
 from montagne_kg.building.ingestion.proposals import propose  # noqa: E402
 from montagne_kg.building.ingestion.recognition import recognise  # noqa: E402
 from montagne_kg.building.ingestion.rules import default_kinds  # noqa: E402
-from montagne_kg.building.ingestion.scoring import Score, gold_entities, score, written_gold  # noqa: E402
+from montagne_kg.building.ingestion.scoring import (  # noqa: E402
+    FACT_FAMILIES,
+    FactScore,
+    Score,
+    gold_entities,
+    gold_facts,
+    score,
+    score_facts,
+    written_gold,
+)
+from montagne_kg.building.ingestion.text import ReleaseText  # noqa: E402
 from montagne_kg.building.project import Project  # noqa: E402
 from montagne_kg.layout import current_build  # noqa: E402
 
@@ -67,6 +78,7 @@ def main() -> int:
           "s per release |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     scores = []
+    fact_scores: list[tuple[str, FactScore]] = []
     for known_from, release in PAIRS:
         text = (project.releases / f"{release}.txt").read_text(encoding="utf-8")
         gazetteer = Gazetteer.from_build(build, only_release=known_from)
@@ -75,8 +87,12 @@ def main() -> int:
             began = time.perf_counter()
             rows = propose(release, text, gazetteer)
             timings.append(time.perf_counter() - began)
-        result = score(rows, gold_entities(project.data / f"{release}.ttl", release), ontology)
+        gold = gold_entities(project.data / f"{release}.ttl", release)
+        result = score(rows, gold, ontology)
         scores.append(result)
+        fact_scores.append((f"{known_from} → {release}", score_facts(
+            propose_facts(release, ReleaseText(text), rows), rows, gold, gold_facts(project.data / f"{release}.ttl"),
+            ontology)))
         median = sorted(timings)[len(timings) // 2]
         print(line(f"{known_from} → {release} ({len(text)} chars)", result, f"{median:.2f}"))
         print(f"|  | missed: {', '.join(result.missed) or '–'}; rejected: {', '.join(result.rejected) or '–'} |"
@@ -90,6 +106,20 @@ def main() -> int:
         plain.append(result)
         print(line(f"NER alone, {release}", result, "–"))
     print(line("NER alone, pooled", pooled(plain), "–"))
+    print("\nFacts, leave one release out (proposed / matching a curated fact / curated / found):\n")
+    print("| family | " + " | ".join(name for name, _ in fact_scores) + " | pooled P | pooled R |")
+    print("|---|" + "---|" * (len(fact_scores) + 2))
+    for family in [*FACT_FAMILIES, None]:
+        cells = [f"{f.proposed[family]} / {f.matched[family]} / {f.gold[family]} / {f.found[family]}" if family else
+                 f"{sum(f.proposed.values())} / {sum(f.matched.values())} / {sum(f.gold.values())} / "
+                 f"{sum(f.found.values())}" for _, f in fact_scores]
+        matched = sum(f.matched[family] if family else sum(f.matched.values()) for _, f in fact_scores)
+        proposed = sum(f.proposed[family] if family else sum(f.proposed.values()) for _, f in fact_scores)
+        found = sum(f.found[family] if family else sum(f.found.values()) for _, f in fact_scores)
+        curated = sum(f.gold[family] if family else sum(f.gold.values()) for _, f in fact_scores)
+        print(f"| {family or 'all'} | " + " | ".join(cells)
+              + f" | {matched / proposed if proposed else 0:.2f} | {found / curated if curated else 0:.2f} |")
+    print()
     written = []
     gazetteer = Gazetteer.from_build(build)
     for path in sorted(WRITTEN.glob("*.txt")):

@@ -238,16 +238,28 @@ def cmd_ingest_apply(args: argparse.Namespace) -> int:
     from montagne_kg.building.project import Project
 
     project = Project(root(args))
+    table = review_table(args.review, review_dir(args))
     try:
-        built = apply_review(project, Path(args.review), build_dir(args))
+        built = apply_review(project, table, build_dir(args))
     except ReviewError as err:
         print(f"{err}\nnothing was written", file=sys.stderr)
         return 1
     except BuildError as err:
         print(f"build failed: {err}\ndata/ is as it was before apply; the previous build is unchanged", file=sys.stderr)
         return 1
-    print(f"release {Path(args.review).stem} added to {project.data} and built: {built}")
+    print(f"release {table.stem} added to {project.data} and built: {built}")
     return 0
+
+
+def review_table(given: str, directory: Path) -> Path:
+    """The names review file of what ``apply`` is given: the release id (review/<id>.tsv), the names file, or the
+    facts file beside it (review/<id>.facts.tsv)."""
+    path = Path(given)
+    if path.name.endswith(".facts.tsv"):
+        return path.with_name(path.name.removesuffix(".facts.tsv") + ".tsv")
+    if path.suffix != ".tsv" and not path.exists():
+        return directory / f"{given}.tsv"
+    return path
 
 
 def parser() -> argparse.ArgumentParser:
@@ -308,8 +320,10 @@ def parser() -> argparse.ArgumentParser:
     rev.add_argument("--review-dir", help="where review files are (default: review/ under the root)")
     rev.add_argument("--port", type=int, default=8001, help="loopback port (default 8001; 0 picks a free one)")
     rev.set_defaults(func=cmd_ingest_review)
-    app = steps.add_parser("apply", help="check a decided review file, write the release into data/ and build")
-    app.add_argument("review", help="review/<id>.tsv")
+    app = steps.add_parser("apply", help="check a decided review (names and facts), write the release into data/ "
+                                         "and build")
+    app.add_argument("review", help="the release id, review/<id>.tsv or review/<id>.facts.tsv (both are applied)")
+    app.add_argument("--review-dir", help="where review files are, for an id (default: review/ under the root)")
     app.add_argument("--build-dir", help="build directory (default: build/ under the root)")
     app.set_defaults(func=cmd_ingest_apply)
     return top

@@ -20,6 +20,7 @@ from montagne_kg.building.ingestion.addition import Ontology
 from montagne_kg.building.ingestion.gazetteer import Gazetteer
 from montagne_kg.building.ingestion.proposals import propose
 from montagne_kg.building.ingestion.scoring import gold_entities, score, written_gold
+from montagne_kg.building.ingestion.text import ReleaseText
 from montagne_kg.building.project import Project
 from montagne_kg.cli import main
 from montagne_kg.layout import current_build
@@ -78,12 +79,27 @@ def rows(root: Path) -> list[list[str]]:
         return list(csv.reader(f, delimiter="\t"))
 
 
-def decide(root: Path, decisions: dict[str, str], default: str = "accept") -> None:
-    """Type decisions as a curator would: by form; cue rows get their parties from the note."""
+def decide(root: Path, decisions: dict[str, str], default: str = "accept", facts: str = "reject") -> None:
+    """Type decisions as a curator would: names by form; every fact row ``facts`` (the names-only tests reject
+    them, so that an agreement's parties come from its ``parties:`` decision)."""
     table = rows(root)
     for row in table[1:]:
         row[7] = decisions.get(row[1], default)
     with open(root / "review" / "003.tsv", "w", encoding="utf-8", newline="") as f:
+        csv.writer(f, delimiter="\t", lineterminator="\n").writerows(table)
+    fact_rows = fact_table(root)
+    for row in fact_rows[1:]:
+        row[6] = facts
+    write_fact_table(root, fact_rows)
+
+
+def fact_table(root: Path) -> list[list[str]]:
+    with open(root / "review" / "003.facts.tsv", encoding="utf-8", newline="") as f:
+        return list(csv.reader(f, delimiter="\t"))
+
+
+def write_fact_table(root: Path, table: list[list[str]]) -> None:
+    with open(root / "review" / "003.facts.tsv", "w", encoding="utf-8", newline="") as f:
         csv.writer(f, delimiter="\t", lineterminator="\n").writerows(table)
 
 
@@ -93,7 +109,7 @@ CURATOR = {"convention de partenariat": "parties:cluster-montagne,federation-de-
 
 def test_propose_writes_only_under_review(proposed: Path) -> None:
     review = proposed / "review"
-    assert sorted(p.name for p in review.iterdir()) == ["003.json", "003.tsv", "003.txt"]
+    assert sorted(p.name for p in review.iterdir()) == ["003.facts.tsv", "003.json", "003.tsv", "003.txt"]
     assert (review / "003.txt").read_bytes() == TEXT_003.read_bytes()
     assert not (proposed / "data" / "003.ttl").exists() and not (proposed / "data" / "releases" / "003.txt").exists()
     table = rows(proposed)
@@ -140,6 +156,40 @@ def test_apply_adds_the_release_and_builds_it(scratch: Path) -> None:
         assert row["quote"].value.lower() in row["names"].value.split("|"), row
     parties = {row["party"].value.rsplit("/", 1)[1] for row in store.query(CONVENTION_PARTIES)}
     assert parties == {"cluster-montagne", "federation-de-ski-kazakh"}
+
+
+def test_accepting_every_proposed_row_of_both_files_applies_names_and_facts(scratch: Path) -> None:
+    """The promise of the review: every proposal accepted as it stands is a valid release (SHACL included); the
+    facts land in the release's graph with their sentence."""
+    decide(scratch, {}, facts="accept")
+    assert main(["--root", str(scratch), "ingest", "apply", "003", "--build-dir", str(scratch / "build")]) == 0
+    written = (scratch / "data" / "003.ttl").read_text(encoding="utf-8")
+    sentence = ReleaseText(TEXT_003.read_text(encoding="utf-8")).sentence_at(
+        TEXT_003.read_text(encoding="utf-8").index("7 000 lits"))
+    assert "mkg:touristBeds [ a mkg:Quantity ; mkg:numericValue 7000 ; mkg:unit mkg:Bed ; mkg:qualifier " \
+           f"mkg:Planned ; prov:wasDerivedFrom <release/003#char={sentence.start},{sentence.end}> ]" in written
+    assert "mkg:signingPlace :almaty" in written
+
+
+def test_every_problem_of_a_facts_file_is_reported_at_once(scratch: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    decide(scratch, CURATOR, facts="accept")
+    rejected = next(row[5] for row in rows(scratch)[1:] if row[1] == "partenariat")
+    table = fact_table(scratch)
+    first = len(table) + 1
+    table += [["003", "lac-nulle-part", "mkg:basedIn", "almaty", "0,10", "hand", "accept", ""],
+              ["003", "almaty", "mkg:notAProperty", "kazakhstan", "0,10", "hand", "accept", ""],
+              ["003", "almaty", "mkg:holder", "francis-etienne", "0,10", "hand", "accept", ""],
+              ["003", "almaty", "mkg:startDate", '"2014-13-45"^^xsd:date', "0,10", "hand", "accept", ""],
+              ["003", rejected, "mkg:signingPlace", "almaty", "0,10", "hand", "accept", ""],
+              ["003", "almaty", "mkg:locatedIn", "kazakhstan", "0,10", "hand", "", ""]]
+    write_fact_table(scratch, table)
+    err = apply_fails(scratch, capsys)
+    assert f"003.facts.tsv:{first}: the subject lac-nulle-part names no entity" in err
+    assert f"003.facts.tsv:{first + 1}: 'mkg:notAProperty' is not a property of the ontology" in err
+    assert f"003.facts.tsv:{first + 2}: mkg:holder is for a Post; almaty is a City" in err
+    assert f"003.facts.tsv:{first + 3}: '2014-13-45' is not an xsd:date" in err
+    assert f"003.facts.tsv:{first + 4}: the subject {rejected} was rejected" in err
+    assert f"003.facts.tsv:{first + 5}: undecided" in err
 
 
 def add_row(root: Path, form: str, kind: str) -> None:

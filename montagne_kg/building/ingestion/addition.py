@@ -16,12 +16,14 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from rdflib import Graph, Literal
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from montagne_kg.building.build import build
+from montagne_kg.building.ingestion.facts import FactRow, read_facts
 from montagne_kg.building.ingestion.gazetteer import KnownEntity, known_entities
 from montagne_kg.building.ingestion.proposals import slug
 from montagne_kg.building.ingestion.review import SLUG, Decision, ReviewError, Row, parse_decision, read_review
+from montagne_kg.building.ingestion.statements import PlannedStatements, plan_statements
 from montagne_kg.building.ingestion.text import ReleaseText
 from montagne_kg.building.project import Project
 from montagne_kg.layout import current_build
@@ -112,25 +114,58 @@ class ReviewFiles:
     def table(self) -> Path:
         return self.directory / f"{self.release}.tsv"
 
+    @property
+    def facts(self) -> Path:
+        return self.directory / f"{self.release}.facts.tsv"
+
+
+@dataclass(frozen=True)
+class Property:
+    domain: str | None  # local name of an ontology class
+    range: str | None  # local name of a class, or ``xsd:<type>``
+    datatype: bool
+
 
 class Ontology:
-    """The ontology's classes by local name, and which of them carry facts."""
+    """The ontology's classes by local name (with their ancestors), its properties with their domain and range,
+    and its individuals (units, qualifiers, domains) with their class."""
 
     def __init__(self, path: Path) -> None:
         graph = Graph().parse(path, format="turtle")
         self.classes = {str(c)[len(str(MKG)):] for c in graph.subjects(RDF.type, OWL.Class) if str(c).startswith(MKG)}
         self._parents = {name: {str(p)[len(str(MKG)):] for p in graph.transitive_objects(MKG[name], RDFS.subClassOf)
                                 if str(p).startswith(MKG)} for name in self.classes}
+        self.properties: dict[str, Property] = {}
+        for kind, datatype in ((OWL.ObjectProperty, False), (OWL.DatatypeProperty, True)):
+            for prop in graph.subjects(RDF.type, kind):
+                if str(prop).startswith(str(MKG)):  # a sub-property without its own domain or range has its parent's
+                    lineage = list(graph.transitive_objects(prop, RDFS.subPropertyOf))
+                    self.properties[str(prop)[len(str(MKG)):]] = Property(
+                        next((_local(d) for p in lineage if (d := graph.value(p, RDFS.domain))), None),
+                        next((_local(r) for p in lineage if (r := graph.value(p, RDFS.range))), None), datatype)
+        self.individuals = {str(s)[len(str(MKG)):]: _local(o) for s, o in graph.subject_objects(RDF.type)
+                            if str(s).startswith(str(MKG)) and str(o).startswith(str(MKG))
+                            and str(s)[len(str(MKG)):] not in self.classes}
 
     def is_a(self, kind: str, ancestor: str) -> bool:
         return ancestor in self._parents.get(kind, ())
 
 
+def _local(term: object) -> str | None:
+    """A term's local name in the ontology, ``xsd:<type>`` for a datatype, None for anything else."""
+    text = "" if term is None else str(term)
+    if text.startswith(str(XSD)):
+        return "xsd:" + text[len(str(XSD)):]
+    return text[len(str(MKG)):] if text.startswith(str(MKG)) else None
+
+
 def plan(files: ReviewFiles, text: str, rows: list[Row], known: dict[str, KnownEntity], ontology: Ontology,
-         meta: ReleaseMeta) -> list[PlannedEntity]:
-    """The entities the review adds, in first-mention order; ReviewError listing every problem otherwise."""
+         meta: ReleaseMeta, facts: list[FactRow] = ()) -> tuple[list[PlannedEntity], PlannedStatements]:
+    """The entities the review adds, in first-mention order, and its accepted facts; ReviewError listing every
+    problem of both files otherwise."""
     problems: list[str] = []
     decisions = []
+    rejected: dict[str, str] = {}
     for row in rows:
         where = f"{files.table}:{row.line}"
         try:
@@ -141,6 +176,7 @@ def plan(files: ReviewFiles, text: str, rows: list[Row], known: dict[str, KnownE
         if row.release != files.release:
             problems.append(f"{where}: the row is for release {row.release!r}, the file for {files.release!r}")
         if decision.reject:
+            rejected[_target(row, decision)] = where
             continue
         if not row.mentions and not decision.spans:
             row = _located(row, text)
@@ -194,10 +230,20 @@ def plan(files: ReviewFiles, text: str, rows: list[Row], known: dict[str, KnownE
             entity.name_again(text[start:end])
         if any(ontology.is_a(entity.kind, c) for c in FACT_BEARING) and target not in known:
             entity.sources.extend(s for s in row.sentences if s not in entity.sources)
+    kinds = {slug_: entity.kind for slug_, entity in entities.items()}
+    kinds.update({slug_: k.kind for slug_, k in known.items() if slug_ not in kinds})
+    statements, sides, fact_problems = plan_statements(facts, kinds, {s: w for s, w in rejected.items()
+                                                                       if s not in kinds}, files.release,
+                                                       ontology, files.facts)
+    problems.extend(fact_problems)
     for entity in entities.values():
-        if ontology.is_a(entity.kind, "Agreement") and len(entity.parties) < 2:
+        named_sides = sides.get(entity.slug, [])
+        entity.parties[:] = list(dict.fromkeys([*entity.parties, *(p[1:] for p in named_sides if p.startswith(":"))]))
+        two_sided = len(entity.parties) + named_sides.count("mkg:counterpart") >= 2 \
+            or (entity.parties and "mkg:counterpartNotStated" in named_sides)
+        if ontology.is_a(entity.kind, "Agreement") and not two_sided:
             problems.append(f"{files.table}: the agreement {entity.slug} needs two parties: write "
-                            "parties:<slug>,<slug> in its decision")
+                            "parties:<slug>,<slug> in its decision, or accept its mkg:party facts")
     if meta.publisher and not meta.publisher_name and meta.publisher not in known and meta.publisher not in entities:
         problems.append(f"{files.meta}: the publisher {meta.publisher!r} names no entity")
     if meta.publisher_name and (meta.publisher in known or meta.publisher in entities):
@@ -209,7 +255,7 @@ def plan(files: ReviewFiles, text: str, rows: list[Row], known: dict[str, KnownE
     for entity in entities.values():
         entity.mentions.sort()
         entity.sources.sort()
-    return sorted(entities.values(), key=lambda e: (e.mentions[:1] or e.sources[:1], e.slug))
+    return sorted(entities.values(), key=lambda e: (e.mentions[:1] or e.sources[:1], e.slug)), statements
 
 
 def _located(row: Row, text: str) -> Row:
@@ -240,12 +286,15 @@ def _templates() -> Environment:
     return env
 
 
-def render(release: str, entities: list[PlannedEntity], meta: ReleaseMeta, text_length: int) -> tuple[str, str]:
-    """The release's data file (with a new publisher, implied by the whole text and attributed to the curation)
-    and its description block for data/releases.ttl."""
+def render(release: str, entities: list[PlannedEntity], meta: ReleaseMeta, text_length: int,
+           statements: PlannedStatements | None = None) -> tuple[str, str]:
+    """The release's data file (with its facts, and a new publisher implied by the whole text and attributed to the
+    curation) and its description block for data/releases.ttl."""
     env = _templates()
+    statements = statements or PlannedStatements()
     return (env.get_template("release.ttl").render(release=release, entities=entities, meta=meta,
-                                                   whole_text=(0, text_length)),
+                                                   whole_text=(0, text_length), statements=statements.by_subject(),
+                                                   implied=statements.implied),
             env.get_template("description.ttl").render(release=release, meta=meta))
 
 
@@ -269,8 +318,10 @@ def apply_review(project: Project, table: Path, out_dir: Path) -> Path:
     current = current_build(out_dir)
     if current is None:
         raise ReviewError(f"no build in {out_dir}: run `montagne-kg build` first (known entities come from it)")
-    entities = plan(files, data.decode("utf-8"), rows, known_entities(current), Ontology(project.ontology), meta)
-    turtle, description = render(release, entities, meta, len(data.decode("utf-8")))
+    facts = read_facts(files.facts) if files.facts.exists() else []
+    entities, statements = plan(files, data.decode("utf-8"), rows, known_entities(current),
+                                Ontology(project.ontology), meta, facts)
+    turtle, description = render(release, entities, meta, len(data.decode("utf-8")), statements)
     releases_ttl = project.data / "releases.ttl"
     before = releases_ttl.read_bytes()
     written = [project.releases / f"{release}.txt", project.data / f"{release}.ttl"]

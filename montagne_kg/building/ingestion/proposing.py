@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from montagne_kg.building.ingestion.addition import ReleaseMeta, ReviewFiles
+from montagne_kg.building.ingestion.facts import FactRow, propose_facts, write_facts
 from montagne_kg.building.ingestion.gazetteer import Gazetteer
 from montagne_kg.building.ingestion.proposals import propose, slug
 from montagne_kg.building.ingestion.recognition import pipeline
@@ -25,6 +26,7 @@ RELEASE_ID = re.compile(r"^[0-9a-z][0-9a-z-]*$")
 class Proposed:
     files: ReviewFiles
     rows: list[Row]
+    facts: list[FactRow]
     meta: ReleaseMeta
     title_guessed: bool
     model_seconds: float  # loading the French model
@@ -100,6 +102,7 @@ def propose_release(project: Project, review_dir: Path, build: Path, source: Pat
     pipeline()
     loaded = time.perf_counter()
     rows = propose(release, text, gazetteer)
+    facts = propose_facts(release, ReleaseText(text), rows)
     proposed_at = time.perf_counter()
     title_guessed = not meta.title
     meta.title = meta.title or guess_title(ReleaseText(text))
@@ -109,7 +112,8 @@ def propose_release(project: Project, review_dir: Path, build: Path, source: Pat
     files.text.write_bytes(data)
     meta.save(files.meta)
     write_review(files.table, rows)
-    return Proposed(files, rows, meta, title_guessed, loaded - started, proposed_at - loaded)
+    write_facts(files.facts, facts)
+    return Proposed(files, rows, facts, meta, title_guessed, loaded - started, proposed_at - loaded)
 
 
 def summary(proposed: Proposed) -> str:
@@ -120,12 +124,16 @@ def summary(proposed: Proposed) -> str:
     lines = [f"{len(rows)} rows in {proposed.files.table}: {len(known)} known entities, "
              f"{len(rows) - len(known) - len(cue_rows)} new names, {len(cue_rows)} agreement or trip sentences",
              "kinds: " + ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items())),
+             f"{len(proposed.facts)} facts in {proposed.files.facts} ("
+             + ", ".join(f"{rule} {count}" for rule, count in sorted(Counter(f.rule for f in proposed.facts).items()))
+             + ")",
              f"text: {proposed.files.text}; metadata: {proposed.files.meta}",
              f"French model loaded in {proposed.model_seconds:.1f} s; proposed in {proposed.propose_seconds:.2f} s"]
     if proposed.title_guessed:
         lines.append(f"title guessed (check it in {proposed.files.meta}): {proposed.meta.title}")
     missing = proposed.meta.problems(proposed.files.meta)
     lines.extend(f"to fill in before apply — {m}" for m in missing)
-    lines.append("next: write a decision in every row (accept, reject, same:<slug>, kind:<Class>, rename:<label>, "
-                 f"span:<start>,<end>, parties:<slug>,<slug>), then `montagne-kg ingest apply {proposed.files.table}`")
+    lines.append("next: write a decision in every row of both files (names: accept, reject, same:<slug>, kind:<Class>, "
+                 "rename:<label>, span:<start>,<end>, parties:<slug>,<slug>; facts: accept or reject, after editing "
+                 f"the subject, property or object), then `montagne-kg ingest apply {proposed.files.release}`")
     return "\n".join(lines)

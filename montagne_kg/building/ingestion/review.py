@@ -79,35 +79,50 @@ def parse_spans(value: str, where: str) -> tuple[tuple[int, int], ...]:
     return tuple(spans)
 
 
-def write_review(path: Path, rows: list[Row]) -> None:
+def write_table(path: Path, columns: tuple[str, ...], rows: list[list[str]]) -> None:
+    """A review table: UTF-8, tab-separated, a header line of ``columns``."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(COLUMNS)
-    for row in sorted(rows, key=lambda r: (r.mentions[0] if r.mentions else (0, 0), r.form, r.kind, r.iri)):
-        writer.writerow(row.cells())
+    writer.writerow(columns)
+    writer.writerows(rows)
     path.write_text(out.getvalue(), encoding="utf-8")
 
 
-def read_review(path: Path) -> list[Row]:
-    """The rows of a review file; ReviewError (file:line, one line per malformed row, all of them) when it is not
-    UTF-8 or rows are malformed."""
+def read_table(path: Path, columns: tuple[str, ...]) -> tuple[list[tuple[int, dict[str, str]]], list[str]]:
+    """The rows of a review table as (line number, values by column), and a problem per malformed row (all of
+    them); ReviewError when the file is not UTF-8 or its header is not ``columns``."""
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as err:
         line = path.read_bytes()[: err.start].count(b"\n") + 1
         raise ReviewError(f"{path}:{line}: not UTF-8 ({err.reason})") from None
     lines = list(csv.reader(io.StringIO(text), delimiter="\t"))
-    if not lines or tuple(lines[0]) != COLUMNS:
-        raise ReviewError(f"{path}:1: the header must be the columns {', '.join(COLUMNS)} (tab-separated)")
+    if not lines or tuple(lines[0]) != columns:
+        raise ReviewError(f"{path}:1: the header must be the columns {', '.join(columns)} (tab-separated)")
     rows, problems = [], []
     for number, cells in enumerate(lines[1:], start=2):
         if not any(cells):
             continue
         where = f"{path}:{number}"
-        if len(cells) != len(COLUMNS):
-            problems.append(f"{where}: {len(cells)} columns, expected {len(COLUMNS)} (tab-separated)")
+        if len(cells) != len(columns):
+            problems.append(f"{where}: {len(cells)} columns, expected {len(columns)} (tab-separated)")
             continue
-        values = dict(zip(COLUMNS, cells, strict=True))
+        rows.append((number, dict(zip(columns, cells, strict=True))))
+    return rows, problems
+
+
+def write_review(path: Path, rows: list[Row]) -> None:
+    ordered = sorted(rows, key=lambda r: (r.mentions[0] if r.mentions else (0, 0), r.form, r.kind, r.iri))
+    write_table(path, COLUMNS, [row.cells() for row in ordered])
+
+
+def read_review(path: Path) -> list[Row]:
+    """The rows of a review file; ReviewError (file:line, one line per malformed row, all of them) when it is not
+    UTF-8 or rows are malformed."""
+    table, problems = read_table(path, COLUMNS)
+    rows = []
+    for number, values in table:
+        where = f"{path}:{number}"
         try:
             mentions = parse_spans(values["mentions"], where) if values["mentions"].strip() else ()
             rows.append(Row(values["release"], values["form"], mentions,

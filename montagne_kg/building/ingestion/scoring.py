@@ -208,3 +208,106 @@ def score(rows: list[Row], gold: list[GoldEntity], ontology: Ontology) -> Score:
             result.missed.append(g.slug)
     result.edits["rejects"] += sum(1 for r in cue_rows if id(r) not in useful_cues)
     return result
+
+
+# Fact families and the curated properties each is scored on (posts as holder/body pairs, figures by value)
+FACT_FAMILIES = {
+    "office": ("office",),
+    "agreement": ("party", "counterpart", "counterpartNotStated", "signingPlace"),
+    "trip": ("destination", "ledBy", "startDate", "endDate"),
+    "event": ("eventLocation", "organizer"),
+    "place": ("locatedIn", "basedIn"),
+    "figures": ("touristBeds", "skiLifts", "skiRuns", "securedTrailLength", "population", "expectedJobs", "amount"),
+}
+FAMILY_OF = {prop: family for family, props in FACT_FAMILIES.items() for prop in props}
+
+
+@dataclass
+class FactScore:
+    proposed: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FACT_FAMILIES, 0))
+    matched: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FACT_FAMILIES, 0))
+    gold: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FACT_FAMILIES, 0))
+    found: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FACT_FAMILIES, 0))
+
+    def precision(self, family: str | None = None) -> float:
+        families = [family] if family else list(FACT_FAMILIES)
+        proposed = sum(self.proposed[f] for f in families)
+        return sum(self.matched[f] for f in families) / proposed if proposed else 0.0
+
+    def recall(self, family: str | None = None) -> float:
+        families = [family] if family else list(FACT_FAMILIES)
+        gold = sum(self.gold[f] for f in families)
+        return sum(self.found[f] for f in families) / gold if gold else 0.0
+
+
+def _value(term: object) -> str:
+    text = str(term)
+    return text[len(str(ID)):] if text.startswith(str(ID)) else text
+
+
+def gold_facts(data_file: Path) -> set[tuple[str, str, str]]:
+    """The curated facts of a release file as (property, subject slug, object slug or value); a post as
+    (office, holder, body), a figure as (property, subject, its value)."""
+    graph = Graph().parse(data_file, format="turtle")
+    facts = set()
+    for post in graph.subjects(RDF.type, MKG.Post):
+        for holder in graph.objects(post, MKG.holder):
+            for body in graph.objects(post, MKG.postIn):
+                facts.add(("office", _value(holder), _value(body)))
+    for prop in (p for p in FAMILY_OF if p != "office"):
+        for subject, obj in graph.subject_objects(MKG[prop]):
+            if FAMILY_OF[prop] == "figures":
+                obj = graph.value(obj, MKG.numericValue)
+            facts.add((prop, _value(subject), _value(obj).lower() if obj is not None else ""))
+    return facts
+
+
+def _proposed_facts(facts: list) -> set[tuple[str, str, str]]:
+    posts: dict[str, dict[str, str]] = defaultdict(dict)
+    out = set()
+    for fact in facts:
+        prop = fact.property.removeprefix("mkg:")
+        if prop in ("holder", "postIn"):
+            posts[fact.subject][prop] = fact.object
+        elif prop in FAMILY_OF:
+            value = fact.object
+            if value.startswith(("quantity:", "amount:")):
+                value = value.split(":", 1)[1].split()[0]
+            elif value.startswith('"'):
+                value = value.split('"')[1]
+            out.add((prop, fact.subject, value.lower()))
+    out |= {("office", p["holder"], p["postIn"]) for p in posts.values() if "holder" in p and "postIn" in p}
+    return out
+
+
+def score_facts(facts: list, rows: list[Row], gold: list[GoldEntity], curated: set[tuple[str, str, str]],
+                ontology: Ontology) -> FactScore:
+    """Proposed facts against the curated ones: a fact matches when its property, subject and object do, its
+    subject and object mapped to curated entities through the mentions of their rows (an agreement or trip row
+    through its sentence), figures and dates by value."""
+    mapping: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        slug_ = row.iri.rsplit("/id/", 1)[-1]
+        if row.why.startswith("cue:"):
+            wanted = coarse(row.kind, ontology)
+            mapping[slug_] |= {g.slug for g in gold if coarse(g.kind, ontology) == wanted and _points_at(row, g)}
+        else:
+            mapping[slug_] |= {g.slug for g in gold
+                               if any(_overlap(m, s) >= 0.5 for m in row.mentions for s in g.spans)}
+            if row.iri.startswith(("http://", "https://")):
+                mapping[slug_].add(slug_)
+    result = FactScore()
+    proposed = _proposed_facts(facts)
+    matched_gold = set()
+    for prop, subject, obj in proposed:
+        family = FAMILY_OF[prop]
+        result.proposed[family] += 1
+        objects = mapping.get(obj, set()) | {obj}
+        hits = {(prop, s, o) for s in mapping.get(subject, set()) | {subject} for o in objects} & curated
+        result.matched[family] += bool(hits)
+        matched_gold |= hits
+    for prop, _, _ in curated:
+        result.gold[FAMILY_OF[prop]] += 1
+    for prop, _, _ in matched_gold:
+        result.found[FAMILY_OF[prop]] += 1
+    return result
