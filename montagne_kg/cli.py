@@ -315,7 +315,8 @@ def parser() -> argparse.ArgumentParser:
     prop.add_argument("--review-dir", help="where review files go (default: review/ under the root)")
     prop.add_argument("--build-dir", help="the build whose names are known (default: build/ under the root)")
     prop.set_defaults(func=cmd_ingest_propose)
-    rev = steps.add_parser("review", help="a local page (127.0.0.1) to decide review/<id>.tsv from the keyboard")
+    rev = steps.add_parser("review", help="a local page (127.0.0.1) to decide review/<id>.tsv and .facts.tsv from "
+                                          "the keyboard")
     rev.add_argument("id", help="the release id, e.g. 004")
     rev.add_argument("--review-dir", help="where review files are (default: review/ under the root)")
     rev.add_argument("--port", type=int, default=8001, help="loopback port (default 8001; 0 picks a free one)")

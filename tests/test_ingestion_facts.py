@@ -92,6 +92,10 @@ def test_places_are_located_and_bodies_based() -> None:
                                                  ("alpha", "mkg:basedIn", "almaty")}
     assert facts("Almaty et le Kazakhstan.", ("Almaty", "City", "almaty"),
                  ("Kazakhstan", "Country", "kazakhstan")) == set()
+    assert facts("l'Ambassadeur de France au Kazakhstan", ("France", "Country", "france"),
+                 ("Kazakhstan", "Country", "kazakhstan")) == set()  # a country is only in a wider area
+    assert facts("le consul d'Italie au Québec", ("Italie", "Place", "italie"),
+                 ("Québec", "Place", "quebec")) == set()  # the country a diplomat represents
 
 
 def test_figures_are_counted_on_what_they_count() -> None:

@@ -150,6 +150,9 @@ class Ontology:
     def is_a(self, kind: str, ancestor: str) -> bool:
         return ancestor in self._parents.get(kind, ())
 
+    def ancestors(self, kind: str) -> set[str]:
+        return set(self._parents.get(kind, ()))
+
 
 def _local(term: object) -> str | None:
     """A term's local name in the ontology, ``xsd:<type>`` for a datatype, None for anything else."""
@@ -179,7 +182,7 @@ def plan(files: ReviewFiles, text: str, rows: list[Row], known: dict[str, KnownE
             rejected[_target(row, decision)] = where
             continue
         if not row.mentions and not decision.spans:
-            row = _located(row, text)
+            row = located(row, text)
             if not row.mentions:
                 problems.append(f"{where}: « {row.form} » is not in the text: correct the form, or give its place "
                                 "as span:<start>,<end> (montagne-kg locate)")
@@ -258,7 +261,7 @@ def plan(files: ReviewFiles, text: str, rows: list[Row], known: dict[str, KnownE
     return sorted(entities.values(), key=lambda e: (e.mentions[:1] or e.sources[:1], e.slug)), statements
 
 
-def _located(row: Row, text: str) -> Row:
+def located(row: Row, text: str) -> Row:
     """A row added by hand without offsets: every occurrence of its form as written (whole words, any apostrophe,
     any spacing) is a mention, with its sentence; its slug, when none is given, is made from the form."""
     words = [re.escape(w).replace("'", "['’]") for w in row.form.replace("’", "'").split()]

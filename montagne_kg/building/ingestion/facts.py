@@ -49,6 +49,9 @@ SIGNING = re.compile(r"(?i)\b(?:sign\w*|conclu\w*|paraph\w*|ratifi\w*)\b")
 ORGANISED_BY = re.compile(r"\b(?:organisée?s?|coorganisée?s?)\s+par\s+(?:la |le |les |l'|l’)?$", re.I)
 BASED = re.compile(r"\b(?:basée?s?|située?s?|implantée?s?|installée?s?|établie?s?|domiciliée?s?)\s+(?:à|en|au)\s+$",
                    re.I)
+# « l'Ambassadeur de France au Kazakhstan »: the country a diplomat represents, not one inside the other
+DIPLOMATIC_BEFORE = re.compile(r"(?i)\b(?:ambassad\w*|consul\w*|représentation|délégation|chambre de commerce)\s+"
+                               r"(?:de la |de l'|du |des |de |d')$")
 IN_COUNTRY = re.compile(r"^\s*(?:,\s*)?(?:au|en|aux)\s+$|^\s*\(\s*$")
 MONTHS = {"janvier": 1, "février": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7, "août": 8,
           "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12}
@@ -288,8 +291,12 @@ def _places(release: str, text: ReleaseText, span: tuple[int, int], inside: list
     out = []
     for left, right in pairwise(inside):
         gap = text.analysed[left.end:right.start]
-        if left.kind in PLACE_KINDS and right.kind in ("Country", "AdministrativeRegion", "GeographicArea", "Place") \
-                and IN_COUNTRY.match(gap) and left.slug != right.slug:
+        # a country is only ever in a wider area (« l'Ambassadeur de France au Kazakhstan » locates nothing)
+        container = ("GeographicArea",) if left.kind == "Country" else ("Country", "AdministrativeRegion",
+                                                                          "GeographicArea", "Place")
+        represented = DIPLOMATIC_BEFORE.search(text.analysed[max(0, left.start - 40):left.start])
+        if left.kind in PLACE_KINDS and right.kind in container and IN_COUNTRY.match(gap) and left.slug != right.slug \
+                and not represented:
             out.append(FactRow(release, left.slug, "mkg:locatedIn", right.slug, span, "place"))
         elif _is_agent(left.kind) and right.kind in PLACE_KINDS and re.match(r"^\s*,?\s*", gap) \
                 and BASED.search(gap):
