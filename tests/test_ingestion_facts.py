@@ -110,3 +110,17 @@ def test_figures_are_counted_on_what_they_count() -> None:
     assert facts(deal, ("Alpha", "Firm", "alpha"), ("contrat", "Contract", "contrat-1")) >= {
         ("contrat-1", "mkg:amount", "amount:12000000 EUR")}
     assert facts("Tomsk compte 12 musées.", ("Tomsk", "City", "tomsk")) == set()  # nothing it knows to count
+
+
+def test_a_subject_taken_from_an_earlier_sentence_is_the_curators_conclusion() -> None:
+    text = "Une délégation est partie. Cette mission menée par Anne Roy a réussi. Ce site comptera 40 pistes."
+    rows = [Row("t", form, ((text.index(form), text.index(form) + len(form)),), (), kind, slug, "test")
+            for form, kind, slug in (("délégation", "Visit", "delegation-1"), ("Anne Roy", "Person", "anne-roy"))]
+    rows.append(Row("t", "Val Neige", (), (), "SkiResort", "val-neige", "test"))  # named in no sentence: no subject
+    found = {(f.subject, f.property, f.object): (f.rule, f.note) for f in propose_facts("t", ReleaseText(text), rows)}
+    assert found == {("delegation-1", "mkg:ledBy", "anne-roy"): (
+        "trip:context", "« Cette mission » est lu comme le déplacement nommé avant, « délégation ».")}
+    stated = "La délégation, conduite par Anne Roy, est partie."
+    rows = [Row("t", form, ((stated.index(form), stated.index(form) + len(form)),), (), kind, slug, "test")
+            for form, kind, slug in (("délégation", "Visit", "delegation-1"), ("Anne Roy", "Person", "anne-roy"))]
+    assert [(f.rule, f.note) for f in propose_facts("t", ReleaseText(stated), rows)] == [("trip", "")]

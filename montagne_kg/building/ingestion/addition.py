@@ -297,7 +297,8 @@ def render(release: str, entities: list[PlannedEntity], meta: ReleaseMeta, text_
     statements = statements or PlannedStatements()
     return (env.get_template("release.ttl").render(release=release, entities=entities, meta=meta,
                                                    whole_text=(0, text_length), statements=statements.by_subject(),
-                                                   implied=statements.implied),
+                                                   implied=statements.implied, figures=statements.figures,
+                                                   concluded=statements.concluded),
             env.get_template("description.ttl").render(release=release, meta=meta))
 
 

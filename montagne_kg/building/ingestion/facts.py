@@ -14,7 +14,9 @@ Rules for the genre, over the names rows of the release (their mentions and kind
 - figures: a number and what it counts (« 7 000 lits touristiques », « 110 millions d'euros ») on the sentence's
   resort, place or agreement, « plus de » a lower bound, « à terme » planned.
 
-A fact row: subject, property, object, the sentence's span, the rule. Subjects and objects are slugs (of a names
+A fact row: subject, property, object, the sentence's span, the rule (``…:context`` when the subject comes from an
+earlier sentence — « Cette mission menée par X », « Ce site comprendra … »: applied, such a fact is the curators'
+conclusion, attributed to the curation with its note as the reason). Subjects and objects are slugs (of a names
 row, a known entity, or a node the facts declare with ``a``); objects may be literals (``"2017-02-14"^^xsd:date``,
 ``true``, ``"…"@fr``) or a figure written ``quantity:<value> <Unit> [<Qualifier>…]`` / ``amount:<value> <CUR>``.
 """
@@ -22,7 +24,7 @@ row, a known entity, or a node the facts declare with ``a``); objects may be lit
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from pathlib import Path
 
@@ -32,6 +34,9 @@ from montagne_kg.building.ingestion.rules import PLACE_KINDS
 from montagne_kg.building.ingestion.text import ReleaseText
 
 COLUMNS = ("release", "subject", "property", "object", "sentence", "rule", "decision", "note")
+# a rule's name ends so when the fact's subject is taken from an earlier sentence, not from its own: applied, it is
+# written as the curators' conclusion (attributed to the curation, the note as the reason)
+CONTEXT = ":context"
 AGENT_KINDS_EXCLUDED = PLACE_KINDS | {"Person", "Event", "SportsEvent", "Visit", "Celebration"}
 ROLE_WORDS = (r"(?:vice-)?président(?:e)?|directeur|directrice|maire|adjoint|adjointe|ambassadeur|ambassadrice|"
               r"ministre|secrétaire|délégué|déléguée|conseiller|conseillère|préfet|préfète|député|députée|sénateur|"
@@ -252,10 +257,13 @@ def _trips(release: str, text: ReleaseText, span: tuple[int, int], inside: list[
                     out.append(FactRow(release, visit.slug, "mkg:destination", n.slug, span, "trip"))
         lead = LEAD_PHRASE.search(text.analysed, visit.end, min(span[1], visit.end + 60))
         cursor = lead.end() if lead else None
+        pointed = visit.start < span[0] or (anaphor is not None and visit.start == anaphor.start())
+        rule, note = ("trip" + CONTEXT, f"« {text.text[anaphor.start():anaphor.end()]} » est lu comme le "
+                      f"déplacement nommé avant, « {visit.form} ».") if pointed and anaphor else ("trip", "")
         for person in (n for n in inside if lead and n.kind == "Person" and n.start >= lead.end()):
             if cursor is None or not LEADERS_GAP.fullmatch(text.analysed[cursor:person.start]):
                 break
-            out.append(FactRow(release, visit.slug, "mkg:ledBy", person.slug, span, "trip"))
+            out.append(FactRow(release, visit.slug, "mkg:ledBy", person.slug, span, rule, note=note))
             cursor = person.end
         dates = DATE_RANGE.search(text.analysed, span[0], span[1])
         if dates:
@@ -315,13 +323,17 @@ def _figures(release: str, text: ReleaseText, span: tuple[int, int], inside: lis
         at = span[0] + figure.start()
         if counted is not None:
             prop, unit = next((p, u) for pattern, p, u in COUNTED if re.fullmatch(pattern, counted, re.I))
-            subject = _counted_subject(prop, at, span, text, inside, names)
+            subject, pointer = _counted_subject(prop, at, span, text, inside, names)
             if subject is None:
                 continue
             qualifiers = [QUALIFIERS[" ".join(qualifier.lower().split())]] if qualifier else []
             qualifiers += ["Planned"] if planned else []
-            out.append(FactRow(release, subject, prop, " ".join([f"quantity:{_number(value)}", unit, *qualifiers]),
-                               span, "figures"))
+            figure_row = FactRow(release, subject, prop, " ".join([f"quantity:{_number(value)}", unit, *qualifiers]),
+                                 span, "figures")
+            if pointer:
+                figure_row = replace(figure_row, rule="figures" + CONTEXT,
+                                     note=f"« {pointer} » est lu comme le dernier lieu de ce type nommé avant.")
+            out.append(figure_row)
         elif scale or euros:
             amount = value * {"million": 1e6, "millions": 1e6, "milliard": 1e9, "milliards": 1e9}.get(
                 (scale or "").lower(), 1)
@@ -337,21 +349,22 @@ def _number(value: float) -> str:
 
 
 def _counted_subject(prop: str, at: int, span: tuple[int, int], text: ReleaseText, inside: list[Named],
-                     names: list[Named]) -> str | None:
+                     names: list[Named]) -> tuple[str | None, str]:
     """What a figure counts on: in its sentence the last resort (a place, for inhabitants) before it; else the one
-    a sentence opening « Cette ville … », « Ce site … » points back to."""
+    a sentence opening « Cette ville … », « Ce site … » points back to — then also the pointing words, since the
+    subject is taken from context."""
     if prop == "mkg:expectedJobs":
-        return None  # jobs are counted on a project or an agreement: left to the curator
+        return None, ""  # jobs are counted on a project or an agreement: left to the curator
     wanted = ("SkiResort",) if prop != "mkg:population" else tuple(PLACE_KINDS)
     before = [n for n in inside if n.end <= at and n.kind in wanted]
     if before:
-        return before[-1].slug
+        return before[-1].slug, ""
     pointer = THIS_PLACE.match(text.analysed, span[0])
     if pointer is None:
-        return None
+        return None, ""
     kinds = POINTED_KINDS[pointer.group(1).lower()]
     earlier = [n for n in names if n.end <= span[0] and n.kind in kinds]
-    return earlier[-1].slug if earlier else None
+    return (earlier[-1].slug, text.text[pointer.start():pointer.end()]) if earlier else (None, "")
 
 
 def write_facts(path: Path, facts: list[FactRow]) -> None:

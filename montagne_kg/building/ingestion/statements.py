@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from montagne_kg.building.ingestion.facts import FactRow
+from montagne_kg.building.ingestion.facts import CONTEXT, FactRow
 
 if TYPE_CHECKING:
     from montagne_kg.building.ingestion.addition import Ontology, Property
@@ -34,6 +34,8 @@ class PlannedStatements:
     """Accepted facts as Turtle: (subject slug, predicate, object) with the sentences that state them."""
 
     triples: list[tuple[str, str, str]] = field(default_factory=list)
+    figures: dict[str, str] = field(default_factory=dict)  # blank node label → its Turtle description
+    concluded: list[tuple[str, str, str, str]] = field(default_factory=list)  # from context: (s, p, o, reason)
     sources: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     implied: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # nodes the facts declare
 
@@ -108,8 +110,15 @@ def plan_statements(facts: list[FactRow], kinds: dict[str, str], rejected: dict[
             continue
         if fact.property in ("mkg:party", "mkg:counterpart", "mkg:counterpartNotStated"):
             parties.setdefault(fact.subject, []).append(fact.property if fact.property != "mkg:party" else obj)
+        if obj.startswith("["):  # a figure: a labelled blank node, which a conclusion can name again
+            label = f"figure-{len(statements.figures) + 1}"
+            statements.figures[label] = obj[1:-1].strip()
+            obj = f"_:{label}"
         if fact.property != "mkg:party":  # parties are written with the agreement's names row
             statements.add(fact.subject, fact.property, obj, fact.sentence)
+        if fact.rule.endswith(CONTEXT):
+            statements.concluded.append((fact.subject, fact.property, obj, fact.note or
+                                         "Le sujet est repris d'une phrase précédente."))
     return statements, parties, problems
 
 
