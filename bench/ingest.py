@@ -119,6 +119,9 @@ def main() -> int:
         curated = sum(f.gold[family] if family else sum(f.gold.values()) for _, f in fact_scores)
         print(f"| {family or 'all'} | " + " | ".join(cells)
               + f" | {matched / proposed if proposed else 0:.2f} | {found / curated if curated else 0:.2f} |")
+    edits = [f"{sum(f.proposed.values()) - sum(f.matched.values())} rejects + "
+             f"{sum(f.gold.values()) - sum(f.found.values())} additions" for _, f in fact_scores]
+    print("| curator edits | " + " | ".join(edits) + " | | |")
     print()
     written = []
     gazetteer = Gazetteer.from_build(build)

@@ -3,12 +3,15 @@ names are given as review rows, so that only the fact rules are tested)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from montagne_kg.building.ingestion.facts import propose_facts
 from montagne_kg.building.ingestion.review import Row
 from montagne_kg.building.ingestion.text import ReleaseText
 
 
-def facts(text: str, *names: tuple[str, str, str]) -> set[tuple[str, str, str]]:
+def facts(text: str, *names: tuple[str, str, str], written: tuple[date, date] | None = None) -> \
+        set[tuple[str, str, str]]:
     """Fact rows proposed for ``text`` whose names rows are ``names`` as (quote, kind, slug): every occurrence of a
     quote is a mention of its row."""
     rows = []
@@ -19,7 +22,7 @@ def facts(text: str, *names: tuple[str, str, str]) -> set[tuple[str, str, str]]:
             start = text.find(quote, start + len(quote))
         assert mentions, quote
         rows.append(Row("t", quote, tuple(mentions), (), kind, slug, "test"))
-    return {(f.subject, f.property, f.object) for f in propose_facts("t", ReleaseText(text), rows)}
+    return {(f.subject, f.property, f.object) for f in propose_facts("t", ReleaseText(text), rows, written)}
 
 
 def test_an_office_is_a_post_in_the_body_its_role_names() -> None:
@@ -124,3 +127,19 @@ def test_a_subject_taken_from_an_earlier_sentence_is_the_curators_conclusion() -
     rows = [Row("t", form, ((stated.index(form), stated.index(form) + len(form)),), (), kind, slug, "test")
             for form, kind, slug in (("délégation", "Visit", "delegation-1"), ("Anne Roy", "Person", "anne-roy"))]
     assert [(f.rule, f.note) for f in propose_facts("t", ReleaseText(stated), rows)] == [("trip", "")]
+
+
+def test_an_event_date_is_never_more_exact_than_the_text() -> None:
+    fair = ("salon-1", "Event", "salon-1")
+    assert facts("Le Salon Alpin se tiendra du 22 au 24 avril 2026.", ("Salon Alpin", *fair[1:])) >= {
+        ("salon-1", "mkg:startDate", '"2026-04-22"^^xsd:date'), ("salon-1", "mkg:endDate", '"2026-04-24"^^xsd:date')}
+    assert ("salon-1", "mkg:date", '"2025-03-12"^^xsd:date') in \
+        facts("Le Salon Alpin a eu lieu le 12 mars 2025.", ("Salon Alpin", *fair[1:]))
+    day = facts("La Fête Alpine aura lieu le 14 juillet.", ("Fête Alpine", "Celebration", "fete-1"),
+                written=(date(2014, 7, 7), date(2014, 9, 30)))
+    assert {p: o for s, p, o in day if s == "fete-1" and p != "mkg:dateRangeReason"} == {
+        "mkg:dayOfYear": '"--07-14"^^xsd:gMonthDay', "mkg:dateNotBefore": '"2013-07-07"^^xsd:date',
+        "mkg:dateNotAfter": '"2015-09-30"^^xsd:date'}
+    assert not any(p in ("mkg:date", "mkg:startDate") for _, p, _ in day)  # no exact date the text does not give
+    undated = facts("La Fête Alpine aura lieu le 14 juillet.", ("Fête Alpine", "Celebration", "fete-1"))
+    assert undated == {("fete-1", "mkg:dayOfYear", '"--07-14"^^xsd:gMonthDay')}  # no release date: no bounds

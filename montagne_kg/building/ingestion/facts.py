@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from itertools import pairwise
 from pathlib import Path
 
@@ -62,6 +63,7 @@ MONTHS = {"janvier": 1, "février": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 
           "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12}
 DATE_RANGE = re.compile(rf"(?i)\bdu\s+(\d{{1,2}})(?:er)?(?:\s+({'|'.join(MONTHS)}))?\s+au\s+(\d{{1,2}})(?:er)?\s+"
                         rf"({'|'.join(MONTHS)})\s+(\d{{4}})\b")
+DAY = re.compile(rf"(?i)\ble\s+(\d{{1,2}})(?:er)?\s+({'|'.join(MONTHS)})\b(?:\s+(\d{{4}}))?")
 NUMBER = r"(\d{1,3}(?:[  \u202f.]\d{3})+|\d+(?:,\d+)?)"
 # what a number counts: (noun pattern, property, unit) — the property says what is counted
 COUNTED: tuple[tuple[str, str, str], ...] = (
@@ -130,15 +132,18 @@ AGREEMENT_KINDS = frozenset({"Agreement", "CooperationAgreement", "PartnershipCo
                              "Contract", "JointVentureAgreement"})
 
 
-def propose_facts(release: str, text: ReleaseText, rows: list[Row]) -> list[FactRow]:
-    """The fact rows for a release's names rows, in sentence order, each once."""
+def propose_facts(release: str, text: ReleaseText, rows: list[Row],
+                  written: tuple[date, date] | None = None) -> list[FactRow]:
+    """The fact rows for a release's names rows, in sentence order, each once; ``written`` is when the release was
+    written (its date twice, or its date range), which bounds a day given without its year."""
     names = named(rows)
     facts: list[FactRow] = []
     for sentence in text.sentences:
         span = (sentence.start, sentence.end)
         inside = [n for n in names if sentence.start <= n.start and n.end <= sentence.end]
-        for rule in (_offices, _agreements, _trips, _events, _places, _figures):
+        for rule in (_offices, _agreements, _trips, _places, _figures):
             facts.extend(rule(release, text, span, inside, names))
+        facts.extend(_events(release, text, span, inside, written))
     unique = {(f.subject, f.property, f.object): f for f in reversed(facts)}
     return sorted(unique.values(), key=lambda f: (f.sentence, f.subject, f.property, f.object))
 
@@ -277,7 +282,7 @@ def _trips(release: str, text: ReleaseText, span: tuple[int, int], inside: list[
 
 
 def _events(release: str, text: ReleaseText, span: tuple[int, int], inside: list[Named],
-            names: list[Named]) -> list[FactRow]:
+            written: tuple[date, date] | None) -> list[FactRow]:
     out = []
     for event in (n for n in inside if n.kind in ("Event", "SportsEvent", "Celebration")):
         within = [n for n in inside if event.start <= n.start and n.end <= event.end and n.kind in PLACE_KINDS]
@@ -291,7 +296,40 @@ def _events(release: str, text: ReleaseText, span: tuple[int, int], inside: list
                           and ORGANISED_BY.search(text.analysed[event.end:n.start][-30:])), None)
         if organiser is not None:
             out.append(FactRow(release, event.slug, "mkg:organizer", organiser.slug, span, "event"))
+        out += _event_dates(release, text, span, event.slug, written)
     return out
+
+
+def _event_dates(release: str, text: ReleaseText, span: tuple[int, int], event: str,
+                 written: tuple[date, date] | None) -> list[FactRow]:
+    """« du 22 au 24 avril 2026 » (start and end), « le 12 mars 2025 » (the date), « le 14 juillet » (the day of the
+    year only: the text gives no year, so the year is bounded by when the release was written — the curators'
+    conclusion, never an exact date)."""
+    passage = text.analysed[span[0]:span[1]]
+    if (dates := DATE_RANGE.search(passage)) is not None:
+        first, first_month, last, month, year = dates.groups()
+        return [FactRow(release, event, "mkg:startDate", _xsd_date(year, first_month or month, first), span, "event"),
+                FactRow(release, event, "mkg:endDate", _xsd_date(year, month, last), span, "event")]
+    if (day := DAY.search(passage)) is None:
+        return []
+    number, month, year = day.groups()
+    if year:
+        return [FactRow(release, event, "mkg:date", _xsd_date(year, month, number), span, "event")]
+    out = [FactRow(release, event, "mkg:dayOfYear", f'"--{MONTHS[month.lower()]:02d}-{int(number):02d}"^^xsd:gMonthDay',
+                   span, "event")]
+    if written is not None:
+        earliest, latest = written[0] - timedelta(days=365), written[1] + timedelta(days=365)
+        reason = (f"Le communiqué, écrit entre le {written[0].isoformat()} et le {written[1].isoformat()}, donne le "
+                  "jour sans l'année : l'année est bornée à un an de part et d'autre, conclusion de la curation.")
+        out += [FactRow(release, event, prop, f'"{bound.isoformat()}"^^xsd:date', span, "event" + CONTEXT,
+                        note=reason)
+                for prop, bound in (("mkg:dateNotBefore", earliest), ("mkg:dateNotAfter", latest))]
+        out.append(FactRow(release, event, "mkg:dateRangeReason", _fr(reason), span, "event"))
+    return out
+
+
+def _xsd_date(year: str, month: str, day: str) -> str:
+    return f'"{year}-{MONTHS[month.lower()]:02d}-{int(day):02d}"^^xsd:date'
 
 
 def _places(release: str, text: ReleaseText, span: tuple[int, int], inside: list[Named],

@@ -7,6 +7,7 @@ import re
 import time
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -102,7 +103,7 @@ def propose_release(project: Project, review_dir: Path, build: Path, source: Pat
     pipeline()
     loaded = time.perf_counter()
     rows = propose(release, text, gazetteer)
-    facts = propose_facts(release, ReleaseText(text), rows)
+    facts = propose_facts(release, ReleaseText(text), rows, written(meta))
     proposed_at = time.perf_counter()
     title_guessed = not meta.title
     meta.title = meta.title or guess_title(ReleaseText(text))
@@ -114,6 +115,18 @@ def propose_release(project: Project, review_dir: Path, build: Path, source: Pat
     write_review(files.table, rows)
     write_facts(files.facts, facts)
     return Proposed(files, rows, facts, meta, title_guessed, loaded - started, proposed_at - loaded)
+
+
+def written(meta: ReleaseMeta) -> tuple[date, date] | None:
+    """When the release was written, as ``propose`` was told: its date twice, or its date range."""
+    try:
+        if meta.date:
+            return date.fromisoformat(meta.date), date.fromisoformat(meta.date)
+        if meta.date_not_before and meta.date_not_after:
+            return date.fromisoformat(meta.date_not_before), date.fromisoformat(meta.date_not_after)
+    except ValueError:
+        return None  # apply reports a date that does not parse
+    return None
 
 
 def summary(proposed: Proposed) -> str:
