@@ -152,7 +152,7 @@ def _before(text: ReleaseText, span: tuple[int, int], start: int) -> str:
     return text.analysed[span[0]:start]
 
 
-def _authority(release: str, place: Named, inside: list[Named], names: list[Named], span: tuple[int, int],
+def _authority(release: str, place: Named, names: list[Named], span: tuple[int, int],
                rule: str) -> tuple[str, list[FactRow]]:
     """The authority of a place for a post (« adjointe au Maire de Chambéry »): the release's « Ville de X » row, or
     a new Municipality over X."""
@@ -191,7 +191,7 @@ def _offices(release: str, text: ReleaseText, span: tuple[int, int], inside: lis
                 r"(?i)\bmaire\b", text.analysed[role_start:n.start])), None)
             if place is None:
                 continue  # a post in no body the text names (« ministre des Sports »): left to the curator
-            bodies = [_authority(release, place, inside, names, span, "office")]
+            bodies = [_authority(release, place, names, span, "office")]
         for body, extra in bodies:  # « président … du Cluster X et de Y »: a post in each
             post = slug(f"poste {person.form} {body}")
             out += [FactRow(release, post, "a", "mkg:Post", span, "office"),

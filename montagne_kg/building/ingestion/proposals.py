@@ -198,22 +198,22 @@ def _short_forms(text: ReleaseText, found: list[Candidate]) -> list[Candidate]:
         for match in re.finditer(rf"(?<!\w){re.escape(head)}(?!\w)", text.folded):
             start, end = match.span()
             if not any(taken[start:end]) and text.text[start].isupper() \
-                    and DETERMINER_BEFORE.search(text.analysed[:start]):
+                    and DETERMINER_BEFORE.search(text.analysed[max(0, start - 8):start]):
                 extra.append(Candidate(start, end, None, ("short-form",)))
     out = []
     for c in found + extra:
         form = text.text[c.start:c.end]
-        if (c.iri and "short-form" not in c.why) or len(form.split()) != 1:
+        if c.iri or len(form.split()) != 1:
             out.append(c)
             continue
         fuller = [f for f in full if f is not c and (
             (fold_key(text.text[f.start:f.end].split()[0]) == fold_key(form) and form[:1].isupper()
-             and DETERMINER_BEFORE.search(text.analysed[:c.start]))
+             and DETERMINER_BEFORE.search(text.analysed[max(0, c.start - 8):c.start]))
             or (form.isupper() and len(form) >= 2 and _initials(text.text[f.start:f.end]) == form)
             or (c.kind in PLACE_KINDS and f.kind in PLACE_KINDS and not f.iri
                 and fold_key(text.text[f.start:f.end].split()[-1]) == fold_key(form)))]
-        if not fuller or (c.iri and "short-form" not in c.why):
-            if "short-form" not in c.why:
+        if not fuller:
+            if c not in extra:  # a head noun found in the text is proposed only as a short form
                 out.append(c)
             continue
         before = [f for f in fuller if f.end <= c.start]

@@ -83,18 +83,17 @@ def plan_statements(facts: list[FactRow], kinds: dict[str, str], rejected: dict[
             if fact.object[4:] not in ontology.classes or not fact.object.startswith("mkg:"):
                 problems.append(f"{where}: {fact.object!r} is not a class of the ontology (mkg:Post, "
                                 "mkg:Municipality…)")
-            elif fact.subject in kinds:
-                problems.append(f"{where}: {fact.subject} already has its class from the names review")
-            else:
+            elif fact.subject in kinds and kinds[fact.subject] != fact.object[4:]:
+                problems.append(f"{where}: {fact.subject} is a {kinds[fact.subject]} (from the names review or the "
+                                "build), not a " + fact.object[4:])
+            elif fact.subject not in kinds:  # an entity the release or the build already has keeps its class
                 statements.add(fact.subject, "a", fact.object, fact.sentence)
                 statements.implied.setdefault(fact.subject, []).append(fact.sentence)
             continue
         if fact.property == "rdfs:label":
             if not LANGUAGE_LITERAL.match(fact.object):
                 problems.append(f"{where}: a label is a quoted text with its language (\"…\"@fr)")
-            elif fact.subject in kinds:
-                problems.append(f"{where}: {fact.subject} is labelled by the names review (rename: there)")
-            else:
+            elif fact.subject not in kinds:  # an entity's labels come from the names review or the build
                 statements.add(fact.subject, "rdfs:label", fact.object, fact.sentence)
             continue
         prop = ontology.properties.get(fact.property.removeprefix("mkg:")) if fact.property.startswith("mkg:") \
