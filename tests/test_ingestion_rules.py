@@ -162,6 +162,9 @@ def test_drop_non_entities() -> None:
     assert run(rules.drop_non_entities, title, ("Neiges", None), ("Institut Alpin", "Organisation"),
                ("Contact presse", None), ("Jeanne Roux", "Person")) == [
         ("Institut Alpin", "Organisation"), ("Jeanne Roux", "Person")]
+    brands = "la marque Glisso, un guide de montagne Paul Roy, le rapport Cimes 2040"
+    assert run(rules.drop_non_entities, brands, ("Glisso", "Firm"), ("Paul Roy", "Person"), ("Cimes 2040", None)) == \
+        [("Glisso", "Firm"), ("Paul Roy", "Person")]  # a brand and a mountain guide stay; a report's title goes
     # an acronym the text does not spell out in lowercase is a name (« JO » for « Jeux Olympiques »)
     assert run(rules.drop_non_entities, "Les Jeux Olympiques (JO) de 2030.", ("JO", "Organisation")) == \
         [("JO", "Organisation")]
@@ -200,6 +203,9 @@ def test_appositions() -> None:
     text = "Alti Pro, l'entreprise de Sallanches, et Nivalis, l'association des moniteurs"
     assert run(rules.appositions, text, ("Alti Pro", "Place"), ("Nivalis", "Place")) == \
         [("Alti Pro", "Firm"), ("Nivalis", "Organisation")]
+    region = "Vallée Blanche, la région voisine, et Val Neige, la station du massif"
+    assert run(rules.appositions, region, ("Vallée Blanche", "Place"), ("Val Neige", "Place")) == \
+        [("Vallée Blanche", "Place"), ("Val Neige", "SkiResort")]  # a place is never turned into its council
     fronted = "Installée à Sallanches, l'entreprise recrute."  # a place before a fronted clause keeps its kind
     assert run(rules.appositions, fronted, ("Sallanches", "Place")) == [("Sallanches", "Place")]
 
@@ -217,6 +223,8 @@ def test_venues() -> None:
     text = "au centre des congrès Le Manège, puis à la Grande Halle"
     assert run(rules.venues, text, ("Le Manège", "Place")) == [("centre des congrès Le Manège", "Landmark")]
     assert run(rules.venues, "avec le directeur Jean Roy", ("Jean Roy", "Person")) == [("Jean Roy", "Person")]
+    assert run(rules.venues, "au centre de recherche de Glisso", ("Glisso", "Organisation")) == \
+        [("Glisso", "Organisation")]
 
 
 def test_event_names() -> None:

@@ -78,11 +78,15 @@ VENUE_BEFORE = re.compile(r"(?:\b(?:palais|centre|salle|espace|hôtel|théâtre|
                           r"\s+)$")
 # what is not an entity: a meeting described, a label or award, a publication's title, a « Contact » heading
 MEETING = re.compile(r"(?i)^(?:assemblées? générales?|réunions?|séances?|conférences? de presse|points? presse)\b")
-LABEL_BEFORE = re.compile(r"(?i)\b(?:label|labels|labellisée?s?|marque|certification|certifiée?s?|norme|prix|"
-                          r"distinction|récompense|mention)\s+«?\s*$")
-PUBLICATION_BEFORE = re.compile(r"(?i)\b(?:rapport|rapports|étude|études|guide|livre blanc|brochure|ouvrage|livre|"
-                                r"lettre d'information|newsletter|dossier|numéro|plaquette|annuaire|catalogue|"
-                                r"bilan)(?:\s+[a-zà-ÿ]+){0,2}\s*«?\s*$")
+# (never « marque »: a brand is a firm's name)
+LABEL_BEFORE = re.compile(r"(?i)\b(?:label|labels|labellisée?s?|certification|certifiée?s?|norme|prix|distinction|"
+                          r"récompense)\s+«?\s*$")
+# a publication's title: right after the noun (« le rapport Montagnes 2040 »), or quoted after a few words (« le
+# rapport annuel « Neige et Avenir » »); never « guide » (a mountain guide is a person) nor « livre » (a verb too)
+PUBLICATION = (r"(?:rapport|rapports|étude|études|livre blanc|brochure|ouvrage|lettre d'information|newsletter|"
+               r"plaquette|annuaire)")
+PUBLICATION_BEFORE = re.compile(rf"(?i)\b{PUBLICATION}\s+$")
+PUBLICATION_QUOTED = re.compile(rf"(?i)\b{PUBLICATION}(?:\s+[a-zà-ÿ]+){{0,2}}\s*«?\s*$")
 CONTACT = re.compile(r"(?i)^contacts?(?:\s+(?:presse|média|médias))?$")
 APPOSITION = re.compile(r"\s*,\s*(?:l'|le\s+|la\s+|un\s+|une\s+)([a-zà-ÿ]+)\b")
 LOCATIVE_BEFORE = re.compile(r"\b(?:à|en|au|aux|dans|depuis|vers)\s+$")  # « Fondée à X, l'entreprise … »
@@ -411,7 +415,7 @@ def drop_non_entities(text: ReleaseText, candidates: list[Candidate]) -> list[Ca
         quoted = _inside_quotes(text, c)
         if not c.iri and (MEETING.match(piece) or CONTACT.match(piece) or LABEL_BEFORE.search(before)
                           or PUBLICATION_BEFORE.search(before)
-                          or (quoted is not None and PUBLICATION_BEFORE.search(text.analysed[:quoted]))
+                          or (quoted is not None and PUBLICATION_QUOTED.search(text.analysed[:quoted]))
                           or _abbreviates_common_words(text, piece)):
             continue
         out.append(c)
@@ -497,8 +501,11 @@ def appositions(text: ReleaseText, candidates: list[Candidate]) -> list[Candidat
     for c in candidates:
         match = APPOSITION.match(text.analysed, c.end)
         head = match.group(1).lower() if match and not LOCATIVE_BEFORE.search(text.analysed, 0, c.start) else ""
-        if not c.iri and c.kind not in ("Municipality",) and (head in FIRST_WORD_KINDS or head in APPOSITION_FIRMS):
-            c = c.typed("Firm" if head in APPOSITION_FIRMS else FIRST_WORD_KINDS[head], "appositions")
+        kind = "Firm" if head in APPOSITION_FIRMS else FIRST_WORD_KINDS.get(head)
+        # « X, la région … » describes the place, never makes it its council
+        if kind and not c.iri and c.kind != "Municipality" \
+                and not (c.kind in PLACE_KINDS and kind in ("RegionalAuthority", "Municipality")):
+            c = c.typed(kind, "appositions")
         out.append(c)
     return out
 
@@ -518,12 +525,12 @@ def office_bodies(text: ReleaseText, candidates: list[Candidate]) -> list[Candid
 
 
 def venues(text: ReleaseText, candidates: list[Candidate]) -> list[Candidate]:
-    """A building's name runs back over its head noun (« palais des congrès Le Belvédère »): a landmark."""
+    """A place's name runs back over a building's head noun (« palais des congrès Le Belvédère »): a landmark."""
     out = []
     for c in candidates:
         before = text.analysed[_sentence_start(text, c.start):c.start]
-        match = VENUE_BEFORE.search(before) if not c.iri else None
-        if match and _slice(text, c)[:1].isupper():
+        match = VENUE_BEFORE.search(before) if not c.iri and c.kind in (None, "Place") else None
+        if match and _slice(text, c)[:1].isupper():  # a body's name after « centre de recherche de » stays a body
             start = c.start - (len(before) - match.start())
             c = c.moved(start, c.end, "venues").typed("Landmark", "venues")
         out.append(c)
