@@ -60,6 +60,20 @@ def test_an_agreement_binds_the_subject_and_the_body_after_avec() -> None:
     assert facts(alone, ("Club Alpin", "Club", "club-alpin"),
                  ("convention de partenariat", "PartnershipConvention", "convention-1")) == {
         ("convention-1", "mkg:party", "club-alpin"), ("convention-1", "mkg:counterpartNotStated", "true")}
+    during = "En marge du Forum Neige, le Club Alpin a signé une convention pour la formation des moniteurs."
+    assert facts(during, ("Forum Neige", "Event", "forum-neige"), ("Club Alpin", "Club", "club-alpin"),
+                 ("convention", "PartnershipConvention", "convention-1")) >= {
+        ("convention-1", "mkg:signedDuring", "forum-neige"),
+        ("convention-1", "mkg:purpose", '"la formation des moniteurs"@fr')}
+    occasion = "Le Forum Neige s'est ouvert. À cette occasion, afin de former des moniteurs, le Club Alpin a signé " \
+               "une convention."
+    found = {(f.property, f.object, f.rule) for f in propose_facts("t", ReleaseText(occasion), [
+        Row("t", "Forum Neige", ((3, 14),), (), "Event", "forum-neige", "test"),
+        Row("t", "Club Alpin", ((occasion.index("Club Alpin"), occasion.index("Club Alpin") + 10),), (), "Club",
+            "club-alpin", "test"),
+        Row("t", "convention", ((occasion.index("convention"), occasion.index("convention") + 10),), (),
+            "PartnershipConvention", "convention-1", "test")])}
+    assert ("mkg:signedDuring", "forum-neige", "agreement:context") in found  # the occasion is the curators' reading
     assert facts("Le Club Alpin prépare une convention.", ("Club Alpin", "Club", "club-alpin"),
                  ("convention", "PartnershipConvention", "convention-1")) == set()  # nothing signed
 

@@ -52,6 +52,12 @@ LEADERS_GAP = re.compile(rf"\s*(?:,\s*(?:{ROLE_WORDS})\b[^.;«»,]{{0,160}})?\s*
 LEAD_PHRASE = re.compile(r"\b(?:conduite?s?|menée?s?|emmenée?s?|présidée?s?|dirigée?s?)\s+par\s+", re.I)
 TO = re.compile(r"\b(?:à|en|au|aux|vers)\s+$")
 SIGNING = re.compile(r"(?i)\b(?:sign\w*|conclu\w*|paraph\w*|ratifi\w*)\b")
+DURING = re.compile(r"(?i)\b(?:lors|pendant|durant|en marge|à l'occasion|à l’occasion|au cours)\s*"
+                    r"(?:de la |de l'|de l’|du |des |de |d')?(?:[a-zà-ÿ-]+\s+){0,2}$")
+# what an agreement is for, as the text writes it: « pour » and the clause after the agreement's words
+PURPOSE = re.compile(r"(?:\s+(?:de|d')\s*[a-zà-ÿ'’ -]{0,40}?)?\s+(?:pour|visant à|afin de)\s+([^,;.()\n]{6,160})")
+PURPOSE_FIRST = re.compile(r"(?:Afin de|Afin d'|Afin d’|Pour|Dans le but de)\s+([^,;.()\n]{6,160}),")
+THIS_OCCASION = re.compile(r"(?i)(?:à|a)\s+cette\s+occasion\b")
 ORGANISED_BY = re.compile(r"\b(?:organisée?s?|coorganisée?s?)\s+par\s+(?:la |le |les |l'|l’)?$", re.I)
 BASED = re.compile(r"\b(?:basée?s?|située?s?|implantée?s?|installée?s?|établie?s?|domiciliée?s?)\s+(?:à|en|au)\s+$",
                    re.I)
@@ -236,6 +242,20 @@ def _agreements(release: str, text: ReleaseText, span: tuple[int, int], inside: 
                       and not BASED.search(_before(text, span, n.start)[-40:])), None)
         if place is not None:  # « à X » near the signing verb, not where a party is based
             out.append(FactRow(release, agreement.slug, "mkg:signingPlace", place.slug, span, "agreement"))
+        during = next((n for n in inside if n.kind in ("Event", "SportsEvent", "Celebration", "Visit")
+                       and DURING.search(_before(text, span, n.start)[-40:])), None)
+        if during is not None:  # « en marge du Forum X », « lors de la visite »
+            out.append(FactRow(release, agreement.slug, "mkg:signedDuring", during.slug, span, "agreement"))
+        elif (occasion := THIS_OCCASION.match(text.analysed, span[0])) is not None:
+            earlier = [n for n in names if n.end <= span[0] and n.kind in ("Event", "SportsEvent", "Visit")]
+            if earlier:  # « À cette occasion, … la signature » : during what was named just before
+                out.append(FactRow(release, agreement.slug, "mkg:signedDuring", earlier[-1].slug, span,
+                                   "agreement" + CONTEXT, note=f"« {text.text[occasion.start():occasion.end()]} » est "
+                                   f"lu comme « {earlier[-1].form} », nommé avant."))
+        purpose = PURPOSE.match(text.text, agreement.end, span[1]) or PURPOSE_FIRST.match(text.text, span[0], span[1])
+        if purpose is not None:  # « une lettre d'intention pour des échanges d'étudiants », as written
+            out.append(FactRow(release, agreement.slug, "mkg:purpose", _fr(" ".join(purpose.group(1).split())), span,
+                               "agreement"))
     return out
 
 

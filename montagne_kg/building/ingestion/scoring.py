@@ -213,7 +213,7 @@ def score(rows: list[Row], gold: list[GoldEntity], ontology: Ontology) -> Score:
 # Fact families and the curated properties each is scored on (posts as holder/body pairs, figures by value)
 FACT_FAMILIES = {
     "office": ("office",),
-    "agreement": ("party", "counterpart", "counterpartNotStated", "signingPlace"),
+    "agreement": ("party", "counterpart", "counterpartNotStated", "signingPlace", "signedDuring"),
     "trip": ("destination", "ledBy", "startDate", "endDate"),
     "event": ("eventLocation", "organizer"),
     "place": ("locatedIn", "basedIn"),
