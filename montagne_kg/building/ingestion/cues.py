@@ -33,7 +33,9 @@ NATIONALITY = r"[a-zà-ÿ]+(?:ais|aise|ois|oise|ien|ienne|ain|aine|in|ine|an|ane
 WHOSE_TRIP = re.compile(rf"\s+(?:de la |de l'|du |des |de |d')?(?:«[^»]{{1,40}}»\s*)?{NAME_RUN}|"
                         rf"\s+(?:de la |de l'|du |des |de |d'){BODY_HEAD}\s+(?:de la |de l'|du |des |de |d'){NAME_RUN}|"
                         rf"\s+{NATIONALITY}\b(?!\s+(?:de|du|des|à|au)\b)")
-MONTHS = r"(?:janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)"
+MONTH_NUMBERS = {"janvier": 1, "février": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7, "août": 8,
+                 "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12}
+MONTHS = f"(?:{'|'.join(MONTH_NUMBERS)})"
 DATE = re.compile(rf"(?i)\b(?:\d{{1,2}}(?:er)?\s+(?:au\s+\d{{1,2}}(?:er)?\s+)?{MONTHS}(?:\s+\d{{4}})?|"
                   rf"{MONTHS}\s+\d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{4}})\b")
 

@@ -29,6 +29,9 @@ from datetime import date, timedelta
 from itertools import pairwise
 from pathlib import Path
 
+from rdflib import Literal
+
+from montagne_kg.building.ingestion.cues import MONTH_NUMBERS, MONTHS, SIGNING
 from montagne_kg.building.ingestion.proposals import slug
 from montagne_kg.building.ingestion.review import ReviewError, Row, format_spans, parse_spans, read_table, write_table
 from montagne_kg.building.ingestion.rules import PLACE_KINDS
@@ -38,7 +41,9 @@ COLUMNS = ("release", "subject", "property", "object", "sentence", "rule", "deci
 # a rule's name ends so when the fact's subject is taken from an earlier sentence, not from its own: applied, it is
 # written as the curators' conclusion (attributed to the curation, the note as the reason)
 CONTEXT = ":context"
-AGENT_KINDS_EXCLUDED = PLACE_KINDS | {"Person", "Event", "SportsEvent", "Visit", "Celebration"}
+AGREEMENT_KINDS = frozenset({"Agreement", "CooperationAgreement", "PartnershipConvention", "LetterOfIntent",
+                             "Contract", "JointVentureAgreement"})
+NOT_AGENTS = PLACE_KINDS | AGREEMENT_KINDS | {"Person", "Event", "SportsEvent", "Visit", "Celebration"}
 ROLE_WORDS = (r"(?:vice-)?président(?:e)?|directeur|directrice|maire|adjoint|adjointe|ambassadeur|ambassadrice|"
               r"ministre|secrétaire|délégué|déléguée|conseiller|conseillère|préfet|préfète|député|députée|sénateur|"
               r"sénatrice|consul|consule|gérant|gérante|fondateur|fondatrice|responsable|chef|chargé|chargée|"
@@ -51,7 +56,6 @@ LEADERS_GAP = re.compile(rf"\s*(?:,\s*(?:{ROLE_WORDS})\b[^.;«»,]{{0,160}})?\s*
                          r"(?:M\.|Mme|Monsieur|Madame)?\s*", re.I)
 LEAD_PHRASE = re.compile(r"\b(?:conduite?s?|menée?s?|emmenée?s?|présidée?s?|dirigée?s?)\s+par\s+", re.I)
 TO = re.compile(r"\b(?:à|en|au|aux|vers)\s+$")
-SIGNING = re.compile(r"(?i)\b(?:sign\w*|conclu\w*|paraph\w*|ratifi\w*)\b")
 DURING = re.compile(r"(?i)\b(?:lors|pendant|durant|en marge|à l'occasion|à l’occasion|au cours)\s*"
                     r"(?:de la |de l'|de l’|du |des |de |d')?(?:[a-zà-ÿ-]+\s+){0,2}$")
 # what an agreement is for, as the text writes it: « pour » and the clause after the agreement's words
@@ -65,11 +69,9 @@ BASED = re.compile(r"\b(?:basée?s?|située?s?|implantée?s?|installée?s?|étab
 DIPLOMATIC_BEFORE = re.compile(r"(?i)\b(?:ambassad\w*|consul\w*|représentation|délégation|chambre de commerce)\s+"
                                r"(?:de la |de l'|du |des |de |d')$")
 IN_COUNTRY = re.compile(r"^\s*(?:,\s*)?(?:au|en|aux)\s+$|^\s*\(\s*$")
-MONTHS = {"janvier": 1, "février": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7, "août": 8,
-          "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12}
-DATE_RANGE = re.compile(rf"(?i)\bdu\s+(\d{{1,2}})(?:er)?(?:\s+({'|'.join(MONTHS)}))?\s+au\s+(\d{{1,2}})(?:er)?\s+"
-                        rf"({'|'.join(MONTHS)})\s+(\d{{4}})\b")
-DAY = re.compile(rf"(?i)\ble\s+(\d{{1,2}})(?:er)?\s+({'|'.join(MONTHS)})\b(?:\s+(\d{{4}}))?")
+DATE_RANGE = re.compile(rf"(?i)\bdu\s+(\d{{1,2}})(?:er)?(?:\s+({MONTHS}))?\s+au\s+(\d{{1,2}})(?:er)?\s+"
+                        rf"({MONTHS})\s+(\d{{4}})\b")
+DAY = re.compile(rf"(?i)\ble\s+(\d{{1,2}})(?:er)?\s+({MONTHS})\b(?:\s+(\d{{4}}))?")
 NUMBER = r"(\d{1,3}(?:[  \u202f.]\d{3})+|\d+(?:,\d+)?)"
 # what a number counts: (noun pattern, property, unit) — the property says what is counted
 COUNTED: tuple[tuple[str, str, str], ...] = (
@@ -120,22 +122,17 @@ class Named:
     form: str
 
 
-def _slug_of(row: Row) -> str:
-    return row.iri.rsplit("/id/", 1)[-1]
-
-
 def named(rows: list[Row]) -> list[Named]:
-    return sorted((Named(s, e, _slug_of(r), r.kind, r.form) for r in rows for s, e in r.mentions),
+    return sorted((Named(s, e, r.slug, r.kind, r.form) for r in rows for s, e in r.mentions),
                   key=lambda n: (n.start, -n.end))
 
 
 def _is_agent(kind: str) -> bool:
-    return kind not in AGENT_KINDS_EXCLUDED and kind not in AGREEMENT_KINDS
+    """Whether a names row of this kind can hold a post, sign or organise (a body, not a person, place or event)."""
+    return kind not in NOT_AGENTS
 
 
 CITY_KINDS = frozenset({"City", "Locality", "Place", "SkiResort"})
-AGREEMENT_KINDS = frozenset({"Agreement", "CooperationAgreement", "PartnershipConvention", "LetterOfIntent",
-                             "Contract", "JointVentureAgreement"})
 
 
 def propose_facts(release: str, text: ReleaseText, rows: list[Row],
@@ -173,7 +170,7 @@ def _authority(release: str, place: Named, names: list[Named], span: tuple[int, 
 
 
 def _fr(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"@fr'
+    return Literal(value, lang="fr").n3()
 
 
 def _offices(release: str, text: ReleaseText, span: tuple[int, int], inside: list[Named],
@@ -290,14 +287,7 @@ def _trips(release: str, text: ReleaseText, span: tuple[int, int], inside: list[
                 break
             out.append(FactRow(release, visit.slug, "mkg:ledBy", person.slug, span, rule, note=note))
             cursor = person.end
-        dates = DATE_RANGE.search(text.analysed, span[0], span[1])
-        if dates:
-            first, first_month, last, month, year = dates.groups()
-            start_month = MONTHS[(first_month or month).lower()]
-            out += [FactRow(release, visit.slug, "mkg:startDate",
-                            f'"{year}-{start_month:02d}-{int(first):02d}"^^xsd:date', span, "trip"),
-                    FactRow(release, visit.slug, "mkg:endDate",
-                            f'"{year}-{MONTHS[month.lower()]:02d}-{int(last):02d}"^^xsd:date', span, "trip")]
+        out += _date_range(release, text, span, visit.slug, "trip")
     return out
 
 
@@ -325,18 +315,15 @@ def _event_dates(release: str, text: ReleaseText, span: tuple[int, int], event: 
     """« du 22 au 24 avril 2026 » (start and end), « le 12 mars 2025 » (the date), « le 14 juillet » (the day of the
     year only: the text gives no year, so the year is bounded by when the release was written — the curators'
     conclusion, never an exact date)."""
-    passage = text.analysed[span[0]:span[1]]
-    if (dates := DATE_RANGE.search(passage)) is not None:
-        first, first_month, last, month, year = dates.groups()
-        return [FactRow(release, event, "mkg:startDate", _xsd_date(year, first_month or month, first), span, "event"),
-                FactRow(release, event, "mkg:endDate", _xsd_date(year, month, last), span, "event")]
-    if (day := DAY.search(passage)) is None:
+    if dates := _date_range(release, text, span, event, "event"):
+        return dates
+    if (day := DAY.search(text.analysed, span[0], span[1])) is None:
         return []
     number, month, year = day.groups()
     if year:
         return [FactRow(release, event, "mkg:date", _xsd_date(year, month, number), span, "event")]
-    out = [FactRow(release, event, "mkg:dayOfYear", f'"--{MONTHS[month.lower()]:02d}-{int(number):02d}"^^xsd:gMonthDay',
-                   span, "event")]
+    day_of_year = f'"--{MONTH_NUMBERS[month.lower()]:02d}-{int(number):02d}"^^xsd:gMonthDay'
+    out = [FactRow(release, event, "mkg:dayOfYear", day_of_year, span, "event")]
     if written is not None:
         earliest, latest = written[0] - timedelta(days=365), written[1] + timedelta(days=365)
         reason = (f"Le communiqué, écrit entre le {written[0].isoformat()} et le {written[1].isoformat()}, donne le "
@@ -348,8 +335,18 @@ def _event_dates(release: str, text: ReleaseText, span: tuple[int, int], event: 
     return out
 
 
+def _date_range(release: str, text: ReleaseText, span: tuple[int, int], subject: str, rule: str) -> list[FactRow]:
+    """« du 14 au 18 février 2017 »: the start and end dates of ``subject``, when its sentence gives them."""
+    dates = DATE_RANGE.search(text.analysed, span[0], span[1])
+    if dates is None:
+        return []
+    first, first_month, last, month, year = dates.groups()
+    return [FactRow(release, subject, "mkg:startDate", _xsd_date(year, first_month or month, first), span, rule),
+            FactRow(release, subject, "mkg:endDate", _xsd_date(year, month, last), span, rule)]
+
+
 def _xsd_date(year: str, month: str, day: str) -> str:
-    return f'"{year}-{MONTHS[month.lower()]:02d}-{int(day):02d}"^^xsd:date'
+    return f'"{year}-{MONTH_NUMBERS[month.lower()]:02d}-{int(day):02d}"^^xsd:date'
 
 
 def _places(release: str, text: ReleaseText, span: tuple[int, int], inside: list[Named],

@@ -49,6 +49,11 @@ class Row:
         return [self.release, self.form, format_spans(self.mentions), format_spans(self.sentences), self.kind,
                 self.iri, self.why, self.decision, self.note]
 
+    @property
+    def slug(self) -> str:
+        """The slug of the entity the row names: its known entity's, or the new one it proposes."""
+        return self.iri.rsplit("/id/", 1)[-1]
+
 
 @dataclass
 class Decision:

@@ -104,16 +104,12 @@ def _text() -> str:
     return _state().files.text.read_bytes().decode("utf-8")
 
 
-def _slug(row: Row) -> str:
-    return row.iri.rsplit("/id/", 1)[-1]
-
-
 def vocabulary(rows: list[Row], ontology: Ontology) -> dict:
     """What the fact menus offer: each property with its domain and range, each names row's slug with its class and
     the class's ancestors (a property fits a subject whose classes hold its domain)."""
     return {"properties": {f"mkg:{name}": {"domain": prop.domain, "range": prop.range, "datatype": prop.datatype}
                            for name, prop in sorted(ontology.properties.items())},
-            "entities": {_slug(row): [row.kind, *sorted(ontology.ancestors(row.kind))] for row in rows}}
+            "entities": {row.slug: [row.kind, *sorted(ontology.ancestors(row.kind))] for row in rows}}
 
 
 @bp.get("/")
@@ -163,7 +159,7 @@ def add_fact() -> Response:
                                                 for f in fields):
         abort(400, description='send JSON {"subject": "<slug>", "property": "mkg:…", "object": "<slug or literal>"}')
     subject, prop_name, obj = (payload[f].strip() for f in fields)
-    rows = {_slug(row): row for row in _rows()}
+    rows = {row.slug: row for row in _rows()}
     ontology = _state().ontology
     prop = ontology.properties.get(prop_name.removeprefix("mkg:"))
     if subject not in rows:

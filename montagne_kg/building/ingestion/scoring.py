@@ -287,7 +287,7 @@ def score_facts(facts: list, rows: list[Row], gold: list[GoldEntity], curated: s
     through its sentence), figures and dates by value."""
     mapping: dict[str, set[str]] = defaultdict(set)
     for row in rows:
-        slug_ = row.iri.rsplit("/id/", 1)[-1]
+        slug_ = row.slug
         if row.why.startswith("cue:"):
             wanted = coarse(row.kind, ontology)
             mapping[slug_] |= {g.slug for g in gold if coarse(g.kind, ontology) == wanted and _points_at(row, g)}

@@ -34,7 +34,7 @@ class PlannedStatements:
     """Accepted facts as Turtle: (subject slug, predicate, object) with the sentences that state them."""
 
     triples: list[tuple[str, str, str]] = field(default_factory=list)
-    figures: dict[str, str] = field(default_factory=dict)  # blank node label → its Turtle description
+    figures: dict[str, tuple[str, tuple[int, int]]] = field(default_factory=dict)  # label → (description, source)
     concluded: list[tuple[str, str, str, str]] = field(default_factory=list)  # from context: (s, p, o, reason)
     sources: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     implied: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # nodes the facts declare
@@ -104,15 +104,11 @@ def plan_statements(facts: list[FactRow], kinds: dict[str, str], rejected: dict[
         if prop.domain and not (subject == prop.domain or ontology.is_a(subject, prop.domain)):
             problems.append(f"{where}: {fact.property} is for a {prop.domain}; {fact.subject} is a {subject}")
             continue
-        obj = _object(fact, prop, nodes, rejected, ontology, release, where, problems)
+        obj = _object(fact, prop, nodes, rejected, ontology, statements, where, problems)
         if obj is None:
             continue
         if fact.property in ("mkg:party", "mkg:counterpart", "mkg:counterpartNotStated"):
             parties.setdefault(fact.subject, []).append(fact.property if fact.property != "mkg:party" else obj)
-        if obj.startswith("["):  # a figure: a labelled blank node, which a conclusion can name again
-            label = f"figure-{len(statements.figures) + 1}"
-            statements.figures[label] = obj[1:-1].strip()
-            obj = f"_:{label}"
         if fact.property != "mkg:party":  # parties are written with the agreement's names row
             statements.add(fact.subject, fact.property, obj, fact.sentence)
         if fact.rule.endswith(CONTEXT):
@@ -136,11 +132,15 @@ def _reference(value: str, nodes: dict[str, str], rejected: dict[str, str], wher
 
 
 def _object(fact: FactRow, prop: Property, nodes: dict[str, str], rejected: dict[str, str], ontology: Ontology,
-            release: str, where: str, problems: list[str]) -> str | None:
+            statements: PlannedStatements, where: str, problems: list[str]) -> str | None:
     value = fact.object
     if prop.range in ("Quantity", "MonetaryAmount") or value.startswith(("quantity:", "amount:")):
-        return _figure(value, prop, ontology, f"<release/{release}#char={fact.sentence[0]},{fact.sentence[1]}>",
-                       where, problems)
+        description = _figure(value, prop, ontology, where, problems)
+        if description is None:
+            return None
+        label = f"figure-{len(statements.figures) + 1}"  # a labelled blank node, which a conclusion can name again
+        statements.figures[label] = (description, fact.sentence)
+        return f"_:{label}"
     if prop.datatype:
         if value in ("true", "false") and prop.range in (None, "xsd:boolean"):
             return value
@@ -167,8 +167,8 @@ def _object(fact: FactRow, prop: Property, nodes: dict[str, str], rejected: dict
     return f":{value}"
 
 
-def _figure(value: str, prop: Property, ontology: Ontology, source: str, where: str,
-            problems: list[str]) -> str | None:
+def _figure(value: str, prop: Property, ontology: Ontology, where: str, problems: list[str]) -> str | None:
+    """The Turtle description of a figure's node (its source is added where it is written)."""
     quantity, amount = QUANTITY.match(value), AMOUNT.match(value)
     if quantity and prop.range == "Quantity":
         number, unit, qualifiers = quantity.group(1), quantity.group(2), quantity.group(3).split()
@@ -177,11 +177,9 @@ def _figure(value: str, prop: Property, ontology: Ontology, source: str, where: 
             problems.append(f"{where}: {', '.join(unknown)} is not a unit or qualifier of the ontology")
             return None
         marks = "".join(f" ; mkg:qualifier mkg:{q}" for q in qualifiers)
-        return f"[ a mkg:Quantity ; mkg:numericValue {number} ; mkg:unit mkg:{unit}{marks} ; " \
-               f"prov:wasDerivedFrom {source} ]"
+        return f"a mkg:Quantity ; mkg:numericValue {number} ; mkg:unit mkg:{unit}{marks}"
     if amount and prop.range == "MonetaryAmount":
-        return f"[ a mkg:MonetaryAmount ; mkg:numericValue {amount.group(1)} ; mkg:currency \"{amount.group(2)}\" ; " \
-               f"prov:wasDerivedFrom {source} ]"
+        return f"a mkg:MonetaryAmount ; mkg:numericValue {amount.group(1)} ; mkg:currency \"{amount.group(2)}\""
     problems.append(f"{where}: {value!r} is not a figure this property takes (quantity:<value> <Unit> "
                     "[<Qualifier>…] for a Quantity, amount:<value> <CUR> for a MonetaryAmount)")
     return None
