@@ -137,6 +137,11 @@ def test_a_subject_taken_from_an_earlier_sentence_is_the_curators_conclusion() -
     found = {(f.subject, f.property, f.object): (f.rule, f.note) for f in propose_facts("t", ReleaseText(text), rows)}
     assert found == {("delegation-1", "mkg:ledBy", "anne-roy"): (
         "trip:context", "« Cette mission » est lu comme le déplacement nommé avant, « délégation ».")}
+    went = "Une délégation est partie. Cette mission s'est rendue à Tomsk."
+    rows = [Row("t", form, ((went.index(form), went.index(form) + len(form)),), (), kind, slug, "test")
+            for form, kind, slug in (("délégation", "Visit", "delegation-1"), ("Tomsk", "City", "tomsk"))]
+    assert {(f.property, f.object, f.rule) for f in propose_facts("t", ReleaseText(went), rows)} == \
+        {("mkg:destination", "tomsk", "trip:context")}  # where the trip named before went: read from context too
     stated = "La délégation, conduite par Anne Roy, est partie."
     rows = [Row("t", form, ((stated.index(form), stated.index(form) + len(form)),), (), kind, slug, "test")
             for form, kind, slug in (("délégation", "Visit", "delegation-1"), ("Anne Roy", "Person", "anne-roy"))]

@@ -264,30 +264,27 @@ def _after_with(text: ReleaseText, n: Named) -> bool:
 
 def _trips(release: str, text: ReleaseText, span: tuple[int, int], inside: list[Named],
            names: list[Named]) -> list[FactRow]:
-    """A Visit's destinations, leaders and dates, from its sentence; « Cette mission menée par X » (a sentence
-    opening on the trip named just before) gives that trip's leaders."""
-    out = []
-    visits = [n for n in inside if n.kind == "Visit"]
+    """A Visit's destinations, leaders and dates, from its sentence; a sentence opening « Cette mission … » gives
+    them for the trip named just before — read from context, so marked as such."""
+    visits = [(n, "trip", "") for n in inside if n.kind == "Visit"]
     anaphor = THIS_TRIP.match(text.analysed, span[0])
     earlier = [n for n in names if n.kind == "Visit" and n.end <= span[0]]
     if anaphor and earlier:
-        visits.insert(0, Named(anaphor.start(), anaphor.end(), earlier[-1].slug, "Visit", earlier[-1].form))
-    for visit in visits:
-        if visit.start >= span[0] and visit.slug not in {v.slug for v in visits[:visits.index(visit)]}:
-            for n in inside:
-                if n.kind in PLACE_KINDS and n.start > visit.end and TO.search(_before(text, span, n.start)[-5:]):
-                    out.append(FactRow(release, visit.slug, "mkg:destination", n.slug, span, "trip"))
+        pointing = Named(anaphor.start(), anaphor.end(), earlier[-1].slug, "Visit", earlier[-1].form)
+        visits.insert(0, (pointing, "trip" + CONTEXT, f"« {text.text[anaphor.start():anaphor.end()]} » est lu comme "
+                                                      f"le déplacement nommé avant, « {earlier[-1].form} »."))
+    out = []
+    for visit, rule, note in visits:
+        out += [FactRow(release, visit.slug, "mkg:destination", n.slug, span, rule, note=note) for n in inside
+                if n.kind in PLACE_KINDS and n.start > visit.end and TO.search(_before(text, span, n.start)[-5:])]
         lead = LEAD_PHRASE.search(text.analysed, visit.end, min(span[1], visit.end + 60))
         cursor = lead.end() if lead else None
-        pointed = visit.start < span[0] or (anaphor is not None and visit.start == anaphor.start())
-        rule, note = ("trip" + CONTEXT, f"« {text.text[anaphor.start():anaphor.end()]} » est lu comme le "
-                      f"déplacement nommé avant, « {visit.form} ».") if pointed and anaphor else ("trip", "")
         for person in (n for n in inside if lead and n.kind == "Person" and n.start >= lead.end()):
             if cursor is None or not LEADERS_GAP.fullmatch(text.analysed[cursor:person.start]):
                 break
             out.append(FactRow(release, visit.slug, "mkg:ledBy", person.slug, span, rule, note=note))
             cursor = person.end
-        out += _date_range(release, text, span, visit.slug, "trip")
+        out += [replace(f, rule=rule, note=note) for f in _date_range(release, text, span, visit.slug, "trip")]
     return out
 
 
