@@ -240,10 +240,11 @@ def plan(files: ReviewFiles, text: str, rows: list[Row], known: dict[str, KnownE
                                                        ontology, files.facts)
     problems.extend(fact_problems)
     for entity in entities.values():
-        named_sides = sides.get(entity.slug, [])
-        entity.parties[:] = list(dict.fromkeys([*entity.parties, *(p[1:] for p in named_sides if p.startswith(":"))]))
-        two_sided = len(entity.parties) + named_sides.count("mkg:counterpart") >= 2 \
-            or (entity.parties and "mkg:counterpartNotStated" in named_sides)
+        named = [(prop, obj.removeprefix(":")) for prop, obj in sides.get(entity.slug, [])]
+        entity.parties[:] = list(dict.fromkeys([*entity.parties, *(obj for prop, obj in named if prop == "mkg:party")]))
+        counterparts = sum(prop == "mkg:counterpart" for prop, _ in named)
+        two_sided = len(entity.parties) + counterparts >= 2 \
+            or (entity.parties and any(prop == "mkg:counterpartNotStated" for prop, _ in named))
         if ontology.is_a(entity.kind, "Agreement") and not two_sided:
             problems.append(f"{files.table}: the agreement {entity.slug} needs two parties: write "
                             "parties:<slug>,<slug> in its decision, or accept its mkg:party facts")
@@ -323,9 +324,9 @@ def apply_review(project: Project, table: Path, out_dir: Path) -> Path:
     if current is None:
         raise ReviewError(f"no build in {out_dir}: run `montagne-kg build` first (known entities come from it)")
     facts = read_facts(files.facts) if files.facts.exists() else []
-    entities, statements = plan(files, data.decode("utf-8"), rows, known_entities(current),
-                                Ontology(project.ontology), meta, facts)
-    turtle, description = render(release, entities, meta, len(data.decode("utf-8")), statements)
+    text = data.decode("utf-8")
+    entities, statements = plan(files, text, rows, known_entities(current), Ontology(project.ontology), meta, facts)
+    turtle, description = render(release, entities, meta, len(text), statements)
     releases_ttl = project.data / "releases.ttl"
     before = releases_ttl.read_bytes()
     written = [project.releases / f"{release}.txt", project.data / f"{release}.ttl"]

@@ -19,6 +19,7 @@ from montagne_kg.building.ingestion.facts import CONTEXT, FactRow
 if TYPE_CHECKING:
     from montagne_kg.building.ingestion.addition import Ontology, Property
 
+SIDES = ("mkg:party", "mkg:counterpart", "mkg:counterpartNotStated")  # what makes an agreement two-sided
 LANGUAGE_LITERAL = re.compile(r'^"((?:[^"\\]|\\.)*)"@([a-z]{2})$')
 TYPED_LITERAL = re.compile(r'^"([^"]*)"\^\^xsd:(date|gYearMonth|gMonthDay|decimal|integer)$')
 QUANTITY = re.compile(r"^quantity:(\d+(?:\.\d+)?) ([A-Z]\w*)((?: [A-Z]\w*)*)$")
@@ -53,9 +54,11 @@ class PlannedStatements:
 
 
 def plan_statements(facts: list[FactRow], kinds: dict[str, str], rejected: dict[str, str], release: str,
-                    ontology: Ontology, table: Path) -> tuple[PlannedStatements, dict[str, list[str]], list[str]]:
+                    ontology: Ontology, table: Path) -> tuple[PlannedStatements, dict[str, list[tuple[str, str]]],
+                                                              list[str]]:
     """The accepted facts of ``table`` checked against the entities ``kinds`` (slug → class) of the release and the
-    build; returns the statements, the agreements' parties and counterparts named by facts, and every problem."""
+    build; returns the statements, the sides of each agreement the facts name (property, object: a party, a
+    counterpart, or that none is stated), and every problem."""
     problems: list[str] = []
     accepted = []
     for fact in facts:
@@ -74,7 +77,7 @@ def plan_statements(facts: list[FactRow], kinds: dict[str, str], rejected: dict[
         if fact.property == "a" and fact.object.startswith("mkg:") and fact.subject not in kinds:
             nodes[fact.subject] = fact.object[4:]
     statements = PlannedStatements()
-    parties: dict[str, list[str]] = {}
+    sides: dict[str, list[tuple[str, str]]] = {}
     for fact, where in accepted:
         subject = _reference(fact.subject, nodes, rejected, where, "subject", problems)
         if subject is None:
@@ -107,14 +110,14 @@ def plan_statements(facts: list[FactRow], kinds: dict[str, str], rejected: dict[
         obj = _object(fact, prop, nodes, rejected, ontology, statements, where, problems)
         if obj is None:
             continue
-        if fact.property in ("mkg:party", "mkg:counterpart", "mkg:counterpartNotStated"):
-            parties.setdefault(fact.subject, []).append(fact.property if fact.property != "mkg:party" else obj)
+        if fact.property in SIDES:
+            sides.setdefault(fact.subject, []).append((fact.property, obj))
         if fact.property != "mkg:party":  # parties are written with the agreement's names row
             statements.add(fact.subject, fact.property, obj, fact.sentence)
         if fact.rule.endswith(CONTEXT):
             statements.concluded.append((fact.subject, fact.property, obj, fact.note or
                                          "Le sujet est repris d'une phrase précédente."))
-    return statements, parties, problems
+    return statements, sides, problems
 
 
 def _reference(value: str, nodes: dict[str, str], rejected: dict[str, str], where: str, what: str,
