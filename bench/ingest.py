@@ -10,12 +10,17 @@ import argparse
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
+
+from rdflib import Graph
+from rdflib.namespace import RDF
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from montagne_kg.building.ingestion.addition import Ontology  # noqa: E402
+from montagne_kg.building.ingestion.cues import dateline  # noqa: E402
 from montagne_kg.building.ingestion.facts import propose_facts  # noqa: E402
 from montagne_kg.building.ingestion.gazetteer import Gazetteer  # noqa: E402
 from montagne_kg.building.ingestion.proposals import propose  # noqa: E402
@@ -30,10 +35,12 @@ from montagne_kg.building.ingestion.scoring import (  # noqa: E402
     score,
     score_facts,
     written_gold,
+    written_gold_facts,
 )
 from montagne_kg.building.ingestion.text import ReleaseText  # noqa: E402
 from montagne_kg.building.project import Project  # noqa: E402
 from montagne_kg.layout import current_build  # noqa: E402
+from montagne_kg.namespaces import MKG  # noqa: E402
 
 PAIRS = (("000", "003"), ("003", "000"))
 WRITTEN = ROOT / "tests" / "fixtures" / "ingestion"
@@ -58,6 +65,41 @@ def line(name: str, s: Score, seconds: str) -> str:
             f"{s.lenient_precision:.2f} | {s.lenient_recall:.2f} | {s.type_accuracy:.2f} | {s.links_right}/{s.links} | "
             f"{s.wrong_links} | "
             f"{s.cue_covered}/{s.cue_targets} | {sum(s.edits.values())} ({edits}) | {seconds} |")
+
+
+def release_dates(project: Project, release: str) -> tuple[date, date] | None:
+    """When a curated release was written, from data/releases.ttl (its date, or its range)."""
+    graph = Graph().parse(project.data / "releases.ttl", format="turtle")
+    node = next(s for s in graph.subjects(RDF.type, MKG.PressRelease) if str(s).endswith(f"release/{release}"))
+    if (day := graph.value(node, MKG.date)) is not None:
+        return day.toPython(), day.toPython()
+    first, last = graph.value(node, MKG.dateNotBefore), graph.value(node, MKG.dateNotAfter)
+    return (first.toPython(), last.toPython()) if first is not None and last is not None else None
+
+
+def facts_table(scores: list[tuple[str, FactScore]]) -> None:
+    print("| family | " + " | ".join(name for name, _ in scores) + " | pooled P | pooled R |")
+    print("|---|" + "---|" * (len(scores) + 2))
+    for family in [*FACT_FAMILIES, None]:
+        cells = [f"{f.proposed[family]} / {f.matched[family]} / {f.gold[family]} / {f.found[family]}" if family else
+                 f"{sum(f.proposed.values())} / {sum(f.matched.values())} / {sum(f.gold.values())} / "
+                 f"{sum(f.found.values())}" for _, f in scores]
+        matched = sum(f.matched[family] if family else sum(f.matched.values()) for _, f in scores)
+        proposed = sum(f.proposed[family] if family else sum(f.proposed.values()) for _, f in scores)
+        found = sum(f.found[family] if family else sum(f.found.values()) for _, f in scores)
+        curated = sum(f.gold[family] if family else sum(f.gold.values()) for _, f in scores)
+        print(f"| {family or 'all'} | " + " | ".join(cells)
+              + f" | {matched / proposed if proposed else 0:.2f} | {found / curated if curated else 0:.2f} |")
+    edits = [f"{sum(f.proposed.values()) - sum(f.matched.values())} rejects + "
+             f"{sum(f.gold.values()) - sum(f.found.values())} additions" for _, f in scores]
+    print("| curator edits | " + " | ".join(edits) + " | | |")
+
+
+def misses(scores: list[tuple[str, FactScore]]) -> None:
+    for name, result in scores:
+        missed = "; ".join(f"{f.property} {f.subject} {f.object}" for f in result.missed) or "–"
+        wrong = "; ".join(f"{f.property} {f.subject} {f.object}" for f in result.wrong) or "–"
+        print(f"\n{name} — missed: {missed}\n{name} — not curated: {wrong}")
 
 
 def main() -> int:
@@ -91,8 +133,8 @@ def main() -> int:
         result = score(rows, gold, ontology)
         scores.append(result)
         fact_scores.append((f"{known_from} → {release}", score_facts(
-            propose_facts(release, ReleaseText(text), rows), rows, gold, gold_facts(project.data / f"{release}.ttl"),
-            ontology)))
+            propose_facts(release, ReleaseText(text), rows, release_dates(project, release)), rows, gold,
+            gold_facts(project.data / f"{release}.ttl", ontology), ontology)))
         median = sorted(timings)[len(timings) // 2]
         print(line(f"{known_from} → {release} ({len(text)} chars)", result, f"{median:.2f}"))
         print(f"|  | missed: {', '.join(result.missed) or '–'}; rejected: {', '.join(result.rejected) or '–'} |"
@@ -107,33 +149,30 @@ def main() -> int:
         print(line(f"NER alone, {release}", result, "–"))
     print(line("NER alone, pooled", pooled(plain), "–"))
     print("\nFacts, leave one release out (proposed / matching a curated fact / curated / found):\n")
-    print("| family | " + " | ".join(name for name, _ in fact_scores) + " | pooled P | pooled R |")
-    print("|---|" + "---|" * (len(fact_scores) + 2))
-    for family in [*FACT_FAMILIES, None]:
-        cells = [f"{f.proposed[family]} / {f.matched[family]} / {f.gold[family]} / {f.found[family]}" if family else
-                 f"{sum(f.proposed.values())} / {sum(f.matched.values())} / {sum(f.gold.values())} / "
-                 f"{sum(f.found.values())}" for _, f in fact_scores]
-        matched = sum(f.matched[family] if family else sum(f.matched.values()) for _, f in fact_scores)
-        proposed = sum(f.proposed[family] if family else sum(f.proposed.values()) for _, f in fact_scores)
-        found = sum(f.found[family] if family else sum(f.found.values()) for _, f in fact_scores)
-        curated = sum(f.gold[family] if family else sum(f.gold.values()) for _, f in fact_scores)
-        print(f"| {family or 'all'} | " + " | ".join(cells)
-              + f" | {matched / proposed if proposed else 0:.2f} | {found / curated if curated else 0:.2f} |")
-    edits = [f"{sum(f.proposed.values()) - sum(f.matched.values())} rejects + "
-             f"{sum(f.gold.values()) - sum(f.found.values())} additions" for _, f in fact_scores]
-    print("| curator edits | " + " | ".join(edits) + " | | |")
+    facts_table(fact_scores)
+    misses(fact_scores)
     print()
     written = []
+    written_facts: list[tuple[str, FactScore]] = []
     gazetteer = Gazetteer.from_build(build)
     for path in sorted(WRITTEN.glob("*.txt")):
         text = path.read_text(encoding="utf-8")
-        result = score(propose(path.stem, text, gazetteer), written_gold(path.with_suffix(".gold.tsv"), text, ontology),
-                       ontology)
+        rows = propose(path.stem, text, gazetteer)
+        gold = written_gold(path.with_suffix(".gold.tsv"), text, ontology)
+        result = score(rows, gold, ontology)
         written.append(result)
         print(line(f"written: {path.stem} ({len(text)} chars)", result, "–"))
         print(f"|  | missed: {', '.join(result.missed) or '–'}; rejected: {', '.join(result.rejected) or '–'} |"
               + " |" * 11)
+        stated = dateline(ReleaseText(text))
+        written_facts.append((path.stem, score_facts(
+            propose_facts(path.stem, ReleaseText(text), rows, (stated, stated) if stated else None), rows, gold,
+            written_gold_facts(path.with_suffix(".facts.gold.tsv"), path.with_suffix(".gold.tsv"), ontology),
+            ontology)))
     print(line("written, pooled", pooled(written), "–"))
+    print("\nFacts of the written texts (proposed / matching / gold / found):\n")
+    facts_table(written_facts)
+    misses(written_facts)
     runs = ", ".join(f"{t:.1f}" for t in loads)
     print(f"\nModel load in a fresh process (import spacy + spacy.load, 3 runs): {runs} s")
     return 0

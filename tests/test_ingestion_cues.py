@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from montagne_kg.building.ingestion.cues import cues
+from datetime import date
+
+from montagne_kg.building.ingestion.cues import cues, dateline
 from montagne_kg.building.ingestion.text import ReleaseText
 
 
@@ -40,3 +42,10 @@ def test_a_trip_named_by_the_body_it_comes_from_or_its_nationality() -> None:
     assert found("Une délégation japonaise a visité Tignes.") == [("délégation japonaise", "Visit")]
     # a participle after the trip word is no nationality: no row without a date
     assert found("Une délégation conduite par le maire a visité Tignes.") == []
+
+
+def test_the_dateline_dates_the_release() -> None:
+    assert dateline(ReleaseText("Communiqué\n\nGrenoble, le 12 mars 2025\n\nTitre\n")) == date(2025, 3, 12)
+    assert dateline(ReleaseText("\n\nDate 20/02/2017\n\nTexte.")) == date(2017, 2, 20)
+    assert dateline(ReleaseText("Le Cluster fête le 14 juillet 2014 à Almaty.\n")) is None  # a sentence, no dateline
+    assert dateline(ReleaseText("Oslo, le 31 février 2025\n")) is None  # no such day

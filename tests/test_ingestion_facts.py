@@ -162,3 +162,99 @@ def test_an_event_date_is_never_more_exact_than_the_text() -> None:
     assert not any(p in ("mkg:date", "mkg:startDate") for _, p, _ in day)  # no exact date the text does not give
     undated = facts("La Fête Alpine aura lieu le 14 juillet.", ("Fête Alpine", "Celebration", "fete-1"))
     assert undated == {("fete-1", "mkg:dayOfYear", '"--07-14"^^xsd:gMonthDay')}  # no release date: no bounds
+
+
+def test_bodies_coordinated_before_the_signing_verb_all_sign() -> None:
+    text = "La Fédération Nordique (FN) et l'Union Alpine, l'agence du ski, ont signé un accord."
+    names = (("Fédération Nordique", "Federation", "fn"), ("FN", "Federation", "fn"),
+             ("Union Alpine", "Organisation", "union-alpine"), ("accord", "Agreement", "accord-1"))
+    assert facts(text, *names) == {("accord-1", "mkg:party", "fn"), ("accord-1", "mkg:party", "union-alpine")}
+    helped = "Avec l'appui de la Fédération Nordique, l'Union Alpine a signé un accord."
+    assert facts(helped, *names[:1], *names[2:]) == {
+        ("accord-1", "mkg:party", "union-alpine"), ("accord-1", "mkg:counterpartNotStated", "true")}
+
+
+def test_la_signature_places_the_agreement_named_before() -> None:
+    text = "L'Union Alpine a signé une convention avec le Club Nordique. La signature a eu lieu à Oslo, en marge " \
+           "du Forum Blanc."
+    rows = [Row("t", form, ((text.index(form), text.index(form) + len(form)),), (), kind, slug, "test")
+            for form, kind, slug in (("Union Alpine", "Organisation", "union-alpine"),
+                                     ("convention", "PartnershipConvention", "convention-1"),
+                                     ("Club Nordique", "Club", "club-nordique"), ("Oslo", "City", "oslo"),
+                                     ("Forum Blanc", "Event", "forum-blanc"))]
+    found = {(f.subject, f.property, f.object): f.rule for f in propose_facts("t", ReleaseText(text), rows)}
+    assert found[("convention-1", "mkg:signingPlace", "oslo")] == "agreement:context"
+    assert found[("convention-1", "mkg:signedDuring", "forum-blanc")] == "agreement:context"
+    assert facts("La signature a eu lieu à Oslo.", ("Oslo", "City", "oslo")) == set()  # no agreement named before
+
+
+def test_a_date_without_its_year_takes_the_year_of_the_events_name_or_stays_a_day_of_the_year() -> None:
+    named = facts("La Coupe Blanche 2027 aura lieu du 3 au 5 mars à Oslo.",
+                  ("Coupe Blanche 2027", "SportsEvent", "coupe-2027"), ("Oslo", "City", "oslo"))
+    assert {("coupe-2027", "mkg:startDate", '"2027-03-03"^^xsd:date'),
+            ("coupe-2027", "mkg:endDate", '"2027-03-05"^^xsd:date')} <= named
+    plain = facts("Le Forum Blanc aura lieu du 3 au 5 mars.", ("Forum Blanc", "Event", "forum-blanc"),
+                  written=(date(2026, 1, 10), date(2026, 1, 10)))
+    assert {p: o for s, p, o in plain if p != "mkg:dateRangeReason"} == {
+        "mkg:dayOfYear": '"--03-03"^^xsd:gMonthDay', "mkg:lastDayOfYear": '"--03-05"^^xsd:gMonthDay',
+        "mkg:dateNotBefore": '"2025-01-10"^^xsd:date', "mkg:dateNotAfter": '"2027-01-10"^^xsd:date'}
+    other = facts("Le 7 mai 2019, le Comité Blanc a choisi Oslo pour la Coupe Blanche.",
+                  ("Comité Blanc", "Organisation", "comite-blanc"), ("Oslo", "City", "oslo"),
+                  ("Coupe Blanche", "SportsEvent", "coupe"))
+    assert not any(p == "mkg:date" for _, p, _ in other)  # the date is the committee's choice, not the cup's
+
+
+def test_who_organises_an_event_is_the_subject_of_organiser_or_the_partners_named_before() -> None:
+    assert facts("Le Club Nordique et l'Union Alpine organiseront le Forum Blanc.",
+                 ("Club Nordique", "Club", "club-nordique"), ("Union Alpine", "Organisation", "union-alpine"),
+                 ("Forum Blanc", "Event", "forum-blanc")) == {
+        ("forum-blanc", "mkg:organizer", "club-nordique"), ("forum-blanc", "mkg:organizer", "union-alpine")}
+    text = "L'Union Alpine a signé une convention avec le Club Nordique. Les deux partenaires organiseront la " \
+           "Coupe Blanche."
+    names = (("Union Alpine", "Organisation", "union-alpine"), ("convention", "PartnershipConvention", "conv-1"),
+             ("Club Nordique", "Club", "club-nordique"), ("Coupe Blanche", "SportsEvent", "coupe"))
+    assert {("coupe", "mkg:organizer", "union-alpine"), ("coupe", "mkg:organizer", "club-nordique")} <= \
+        facts(text, *names)
+    assert facts("Les deux partenaires organiseront la Coupe Blanche.", names[3]) == set()  # no agreement before
+
+
+def test_people_counted_are_employees_attendance_or_exhibitors() -> None:
+    assert facts("Fondée à Oslo, l'entreprise Alpha emploie 140 personnes.", ("Oslo", "City", "oslo"),
+                 ("Alpha", "Firm", "alpha")) == {("alpha", "mkg:employees", "quantity:140 Employee")}
+    text = "La Coupe Blanche aura lieu à Oslo. Plus de 300 jeunes skieurs sont attendus."
+    rows = [Row("t", form, ((text.index(form), text.index(form) + len(form)),), (), kind, slug, "test")
+            for form, kind, slug in (("Coupe Blanche", "SportsEvent", "coupe"), ("Oslo", "City", "oslo"))]
+    found = {(f.subject, f.property, f.object): f.rule for f in propose_facts("t", ReleaseText(text), rows)}
+    assert found[("coupe", "mkg:attendance", "quantity:300 Participant LowerBound Planned")] == "figures:context"
+    assert ("salon", "mkg:exhibitors", "quantity:250 Exhibitor") in facts(
+        "Le Salon Blanc réunit 250 exposants.", ("Salon Blanc", "Event", "salon"))
+    assert facts("Alpha a reçu 140 personnes.", ("Alpha", "Firm", "alpha")) == set()  # nobody employed, no event
+    jobs = "Alpha a signé un contrat à Oslo. Une centaine d'emplois seront ainsi créés."
+    rows = [Row("t", form, ((jobs.index(form), jobs.index(form) + len(form)),), (), kind, slug, "test")
+            for form, kind, slug in (("Alpha", "Firm", "alpha"), ("contrat", "Contract", "contrat-1"))]
+    assert ("contrat-1", "mkg:expectedJobs", "quantity:100 Job Approximate Planned") in {
+        (f.subject, f.property, f.object) for f in propose_facts("t", ReleaseText(jobs), rows)}
+
+
+def test_an_office_shaped_noun_is_a_role_and_a_title_implies_its_body() -> None:
+    host = ("ville de Bariloche", "Municipality", "ville-de-bariloche")
+    found = facts("Reçue par la ville de Bariloche, Ana Ruiz, intendante de Bariloche, a parlé.", host,
+                  ("Ana Ruiz", "Person", "ana-ruiz"), ("Bariloche", "City", "bariloche"))
+    assert ("poste-ana-ruiz-ville-de-bariloche", "mkg:postIn", "ville-de-bariloche") in found
+    assert facts("Ana Ruiz, originaire de Bariloche, a parlé.", ("Ana Ruiz", "Person", "ana-ruiz"),
+                 ("Bariloche", "City", "bariloche")) == set()  # where she is from is no office
+    assert facts("Ana Ruiz, intendante de Bariloche, a parlé.", ("Ana Ruiz", "Person", "ana-ruiz"),
+                 ("Bariloche", "City", "bariloche")) == set()  # which body of Bariloche: only a mayor's is known
+    minister = facts("Paul Roy, ministre des Sports, est venu.", ("Paul Roy", "Person", "paul-roy"))
+    assert {("ministere-charge-des-sports", "a", "mkg:Ministry"),
+            ("poste-paul-roy-ministere-charge-des-sports", "mkg:postIn", "ministere-charge-des-sports")} <= minister
+    envoy = facts("Avec l'Ambassadeur de France en Norvège, M. Paul Roy, le club a signé.",
+                  ("France", "Country", "france"), ("Norvège", "Country", "norvege"),
+                  ("Paul Roy", "Person", "paul-roy"))
+    assert {("ambassade-de-france-en-norvege", "a", "mkg:Embassy"),
+            ("ambassade-de-france-en-norvege", "mkg:country", "france"),
+            ("poste-paul-roy-ambassade-de-france-en-norvege", "mkg:holder", "paul-roy")} <= envoy
+    region = facts("Anne Roy, présidente de la région Alpes Sud, a parlé.", ("Anne Roy", "Person", "anne-roy"),
+                   ("Alpes Sud", "AdministrativeRegion", "alpes-sud"))
+    assert {("region-alpes-sud", "a", "mkg:RegionalAuthority"), ("region-alpes-sud", "mkg:hasJurisdictionOver",
+                                                                  "alpes-sud")} <= region

@@ -43,3 +43,15 @@ def test_a_declared_node_takes_its_facts(ontology: Ontology) -> None:
     assert statements.implied == {"poste-anne-roy": [(0, 10)]}
     assert statements.triples == [("poste-anne-roy", "a", "mkg:Post"), ("poste-anne-roy", "mkg:holder", ":anne-roy"),
                                   ("poste-anne-roy", "mkg:postIn", ":ville-de-tomsk")]
+
+
+def test_a_body_a_title_implies_is_declared_as_the_curators_reading(ontology: Ontology) -> None:
+    implied = FactRow("t", "ambassade-x", "a", "mkg:Embassy", (0, 10), "office:context", "accept",
+                      "Le texte nomme l'ambassadeur, pas l'ambassade.", line=2)
+    statements, _, problems = plan_statements([implied], KINDS, {}, "t", ontology, Path("t.facts.tsv"))
+    assert problems == []
+    assert statements.implied == {"ambassade-x": [(0, 10)]}
+    assert statements.concluded == [("ambassade-x", "rdf:type", "mkg:Embassy",
+                                     "Le texte nomme l'ambassadeur, pas l'ambassade.")]
+    statements, _, _ = plan(ontology, ("poste-anne-roy", "a", "mkg:Post"))
+    assert statements.concluded == []  # a post the sentence states is no conclusion

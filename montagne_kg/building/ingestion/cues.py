@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from montagne_kg.building.ingestion.text import ReleaseText
 
@@ -38,6 +39,11 @@ MONTH_NUMBERS = {"janvier": 1, "février": 2, "mars": 3, "avril": 4, "mai": 5, "
 MONTHS = f"(?:{'|'.join(MONTH_NUMBERS)})"
 DATE = re.compile(rf"(?i)\b(?:\d{{1,2}}(?:er)?\s+(?:au\s+\d{{1,2}}(?:er)?\s+)?{MONTHS}(?:\s+\d{{4}})?|"
                   rf"{MONTHS}\s+\d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{4}})\b")
+
+# the line that dates a release, near its top: « Grenoble, le 12 mars 2025 », « Date 20/02/2017 », « Le 3 mai 2024 »
+DATELINE = re.compile(rf"(?im)^[ \t]*(?:date\s*:?\s*|(?:[A-ZÀ-Ý][\w'’ -]{{0,40}},\s*)?le\s+)?"
+                      rf"(?:(\d{{1,2}})(?:er)?\s+({MONTHS})\s+(\d{{4}})|(\d{{1,2}})/(\d{{1,2}})/(\d{{4}}))"
+                      r"[ \t]*\.?[ \t]*$")
 
 
 @dataclass(frozen=True)
@@ -74,3 +80,17 @@ def cues(text: ReleaseText) -> list[Cue]:
                 found.append(Cue(sentence.start + match.start(), sentence.start + end, "Visit",
                                  match.group(0).lower(), span))
     return sorted(found, key=lambda c: (c.start, c.end))
+
+
+def dateline(text: ReleaseText, within: int = 600) -> date | None:
+    """The date a release gives itself on a line of its own near its top, or None (no such line, or not a day)."""
+    found = DATELINE.search(text.text[:within])
+    if found is None:
+        return None
+    day, month, year, numeric_day, numeric_month, numeric_year = found.groups()
+    try:
+        if day:
+            return date(int(year), MONTH_NUMBERS[month.lower()], int(day))
+        return date(int(numeric_year), int(numeric_month), int(numeric_day))
+    except ValueError:
+        return None  # « 31 février »: no date

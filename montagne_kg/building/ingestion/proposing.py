@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from montagne_kg.building.ingestion.addition import ReleaseMeta, ReviewFiles
+from montagne_kg.building.ingestion.cues import dateline
 from montagne_kg.building.ingestion.facts import FactRow, propose_facts, write_facts
 from montagne_kg.building.ingestion.gazetteer import Gazetteer
 from montagne_kg.building.ingestion.proposals import propose, slug
@@ -30,6 +31,7 @@ class Proposed:
     facts: list[FactRow]
     meta: ReleaseMeta
     title_guessed: bool
+    date_guessed: bool  # read from the release's dateline, since propose was given no date
     model_seconds: float  # loading the French model
     propose_seconds: float  # reading the text and proposing, once the model is loaded
 
@@ -103,6 +105,10 @@ def propose_release(project: Project, review_dir: Path, build: Path, source: Pat
     pipeline()
     loaded = time.perf_counter()
     rows = propose(release, text, gazetteer)
+    stated = dateline(ReleaseText(text))
+    date_guessed = not (meta.date or meta.date_not_before or meta.date_not_after) and stated is not None
+    if date_guessed:
+        meta.date = stated.isoformat()
     facts = propose_facts(release, ReleaseText(text), rows, written(meta))
     proposed_at = time.perf_counter()
     title_guessed = not meta.title
@@ -114,7 +120,7 @@ def propose_release(project: Project, review_dir: Path, build: Path, source: Pat
     meta.save(files.meta)
     write_review(files.table, rows)
     write_facts(files.facts, facts)
-    return Proposed(files, rows, facts, meta, title_guessed, loaded - started, proposed_at - loaded)
+    return Proposed(files, rows, facts, meta, title_guessed, date_guessed, loaded - started, proposed_at - loaded)
 
 
 def written(meta: ReleaseMeta) -> tuple[date, date] | None:
@@ -144,6 +150,8 @@ def summary(proposed: Proposed) -> str:
              f"French model loaded in {proposed.model_seconds:.1f} s; proposed in {proposed.propose_seconds:.2f} s"]
     if proposed.title_guessed:
         lines.append(f"title guessed (check it in {proposed.files.meta}): {proposed.meta.title}")
+    if proposed.date_guessed:
+        lines.append(f"date read from the dateline (check it in {proposed.files.meta}): {proposed.meta.date}")
     missing = proposed.meta.problems(proposed.files.meta)
     lines.extend(f"to fill in before apply — {m}" for m in missing)
     lines.append("next: write a decision in every row of both files (names: accept, reject, same:<slug>, kind:<Class>, "

@@ -151,9 +151,11 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
 
 
 def _points_at(row: Row, entity: GoldEntity) -> bool:
-    """Whether a cue row's sentence is one the entity is derived from or mentioned in."""
+    """Whether a cue row's sentence is one the entity is derived from (the curators' passage and our sentence
+    overlapping by at least half the longer) or mentioned in."""
     start, end = row.sentences[0]
-    return (start, end) in entity.sources or any(start <= s < end for s, _ in entity.spans)
+    return any(_overlap((start, end), source) >= 0.5 for source in entity.sources) \
+        or any(start <= s < end for s, _ in entity.spans)
 
 
 def score(rows: list[Row], gold: list[GoldEntity], ontology: Ontology) -> Score:
@@ -210,16 +212,39 @@ def score(rows: list[Row], gold: list[GoldEntity], ontology: Ontology) -> Score:
     return result
 
 
-# Fact families and the curated properties each is scored on (posts as holder/body pairs, figures by value)
+# Fact families and the curated properties each is scored on (posts as holder/body pairs, figures by value); dates
+# are scored with their subject: a visit's in the trip family, an event's in the event family, others not at all
 FACT_FAMILIES = {
     "office": ("office",),
     "agreement": ("party", "counterpart", "counterpartNotStated", "signingPlace", "signedDuring"),
-    "trip": ("destination", "ledBy", "startDate", "endDate"),
+    "trip": ("destination", "ledBy"),
     "event": ("eventLocation", "organizer"),
     "place": ("locatedIn", "basedIn"),
-    "figures": ("touristBeds", "skiLifts", "skiRuns", "securedTrailLength", "population", "expectedJobs", "amount"),
+    "figures": ("touristBeds", "skiLifts", "skiRuns", "securedTrailLength", "population", "expectedJobs", "amount",
+                "employees", "attendance"),
 }
 FAMILY_OF = {prop: family for family, props in FACT_FAMILIES.items() for prop in props}
+DATES = ("startDate", "endDate", "date", "dayOfYear")
+DATED = {"Visit": "trip", "Event": "event"}  # the coarse kind of a dated subject → its family
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A fact as scored: its family, property, subject (slug) and object (slug, or a value)."""
+
+    family: str
+    property: str
+    subject: str
+    object: str
+
+
+def fact(prop: str, subject: str, obj: str, kind: str | None, ontology: Ontology) -> Fact | None:
+    """The scored form of a fact, or None when its property is not scored (a date of something other than a visit
+    or an event)."""
+    if prop in DATES:
+        family = DATED.get("Visit" if kind == "Visit" else coarse(kind, ontology) if kind else "")
+        return Fact(family, prop, subject, obj) if family else None
+    return Fact(FAMILY_OF[prop], prop, subject, obj) if prop in FAMILY_OF else None
 
 
 @dataclass
@@ -228,6 +253,8 @@ class FactScore:
     matched: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FACT_FAMILIES, 0))
     gold: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FACT_FAMILIES, 0))
     found: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FACT_FAMILIES, 0))
+    missed: list[Fact] = field(default_factory=list)
+    wrong: list[Fact] = field(default_factory=list)
 
     def precision(self, family: str | None = None) -> float:
         families = [family] if family else list(FACT_FAMILIES)
@@ -245,42 +272,70 @@ def _value(term: object) -> str:
     return text[len(str(ID)):] if text.startswith(str(ID)) else text
 
 
-def gold_facts(data_file: Path) -> set[tuple[str, str, str]]:
-    """The curated facts of a release file as (property, subject slug, object slug or value); a post as
-    (office, holder, body), a figure as (property, subject, its value)."""
+def gold_facts(data_file: Path, ontology: Ontology) -> set[Fact]:
+    """The curated facts of a release file; a post as (office, holder, body), a figure as (property, subject, its
+    value)."""
     graph = Graph().parse(data_file, format="turtle")
     facts = set()
     for post in graph.subjects(RDF.type, MKG.Post):
         for holder in graph.objects(post, MKG.holder):
             for body in graph.objects(post, MKG.postIn):
-                facts.add(("office", _value(holder), _value(body)))
-    for prop in (p for p in FAMILY_OF if p != "office"):
+                facts.add(Fact("office", "office", _value(holder), _value(body)))
+    for prop in (p for p in [*FAMILY_OF, *DATES] if p != "office"):
         for subject, obj in graph.subject_objects(MKG[prop]):
-            if FAMILY_OF[prop] == "figures":
+            if FAMILY_OF.get(prop) == "figures":
                 obj = graph.value(obj, MKG.numericValue)
-            facts.add((prop, _value(subject), _value(obj).lower() if obj is not None else ""))
+            kind = next((str(k).removeprefix(str(MKG)) for k in graph.objects(subject, RDF.type)), None)
+            if scored := fact(prop, _value(subject), _value(obj) if obj is not None else "", kind, ontology):
+                facts.add(scored)
     return facts
 
 
-def _proposed_facts(facts: list) -> set[tuple[str, str, str]]:
+def written_gold_facts(table: Path, names: Path, ontology: Ontology) -> set[Fact]:
+    """The facts gold of a written test text: one tab-separated line per fact — property, subject, object, each
+    subject or object a form of the names gold (``names``) or a value."""
+    slugs, kinds = {}, {}
+    for line in names.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            forms, kind, known, _ = line.split("\t")
+            for form in forms.split(" | "):
+                slugs[form] = known or f"new:{forms.split(' | ')[0]}"
+                kinds[slugs[form]] = kind
+    facts = set()
+    for number, line in enumerate(table.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip() and not line.startswith("#"):
+            cells = line.split("\t")
+            if len(cells) != 3 or cells[1] not in slugs:
+                raise ValueError(f"{table}:{number}: expected property, a form of {names.name}, and an object")
+            prop, subject, obj = cells
+            scored = fact(prop, slugs[subject], slugs.get(obj, obj), kinds[slugs[subject]], ontology)
+            if scored is None:
+                raise ValueError(f"{table}:{number}: {prop} is not scored on a {kinds[slugs[subject]]}")
+            facts.add(scored)
+    return facts
+
+
+def _proposed_facts(facts: list, rows: list[Row], ontology: Ontology) -> set[Fact]:
+    kinds = {row.slug: row.kind for row in rows}
     posts: dict[str, dict[str, str]] = defaultdict(dict)
     out = set()
-    for fact in facts:
-        prop = fact.property.removeprefix("mkg:")
+    for proposed in facts:
+        prop = proposed.property.removeprefix("mkg:")
         if prop in ("holder", "postIn"):
-            posts[fact.subject][prop] = fact.object
-        elif prop in FAMILY_OF:
-            value = fact.object
-            if value.startswith(("quantity:", "amount:")):
-                value = value.split(":", 1)[1].split()[0]
-            elif value.startswith('"'):
-                value = value.split('"')[1]
-            out.add((prop, fact.subject, value.lower()))
-    out |= {("office", p["holder"], p["postIn"]) for p in posts.values() if "holder" in p and "postIn" in p}
-    return out
+            posts[proposed.subject][prop] = proposed.object
+            continue
+        value = proposed.object
+        if value.startswith(("quantity:", "amount:")):
+            value = value.split(":", 1)[1].split()[0]
+        elif value.startswith('"'):
+            value = value.split('"')[1]
+        if scored := fact(prop, proposed.subject, value, kinds.get(proposed.subject), ontology):
+            out.add(scored)
+    return out | {Fact("office", "office", p["holder"], p["postIn"]) for p in posts.values()
+                  if "holder" in p and "postIn" in p}
 
 
-def score_facts(facts: list, rows: list[Row], gold: list[GoldEntity], curated: set[tuple[str, str, str]],
+def score_facts(facts: list, rows: list[Row], gold: list[GoldEntity], curated: set[Fact],
                 ontology: Ontology) -> FactScore:
     """Proposed facts against the curated ones: a fact matches when its property, subject and object do, its
     subject and object mapped to curated entities through the mentions of their rows (an agreement or trip row
@@ -297,17 +352,19 @@ def score_facts(facts: list, rows: list[Row], gold: list[GoldEntity], curated: s
             if row.iri.startswith(("http://", "https://")):
                 mapping[slug_].add(slug_)
     result = FactScore()
-    proposed = _proposed_facts(facts)
     matched_gold = set()
-    for prop, subject, obj in proposed:
-        family = FAMILY_OF[prop]
-        result.proposed[family] += 1
-        objects = mapping.get(obj, set()) | {obj}
-        hits = {(prop, s, o) for s in mapping.get(subject, set()) | {subject} for o in objects} & curated
-        result.matched[family] += bool(hits)
+    for proposed in sorted(_proposed_facts(facts, rows, ontology), key=str):
+        result.proposed[proposed.family] += 1
+        hits = {Fact(proposed.family, proposed.property, s, o)
+                for s in mapping.get(proposed.subject, set()) | {proposed.subject}
+                for o in mapping.get(proposed.object, set()) | {proposed.object}} & curated
+        result.matched[proposed.family] += bool(hits)
+        if not hits:
+            result.wrong.append(proposed)
         matched_gold |= hits
-    for prop, _, _ in curated:
-        result.gold[FAMILY_OF[prop]] += 1
-    for prop, _, _ in matched_gold:
-        result.found[FAMILY_OF[prop]] += 1
+    for curated_fact in curated:
+        result.gold[curated_fact.family] += 1
+    for found in matched_gold:
+        result.found[found.family] += 1
+    result.missed = sorted(curated - matched_gold, key=str)
     return result

@@ -92,6 +92,9 @@ def plan_statements(facts: list[FactRow], kinds: dict[str, str], rejected: dict[
             elif fact.subject not in kinds:  # an entity the release or the build already has keeps its class
                 statements.add(fact.subject, "a", fact.object, fact.sentence)
                 statements.implied.setdefault(fact.subject, []).append(fact.sentence)
+                if fact.rule.endswith(CONTEXT):  # a body a title implies (« l'Ambassadeur de France au … »)
+                    statements.concluded.append((fact.subject, "rdf:type", fact.object, fact.note or
+                                                 "Supposé par le texte, sans y être nommé."))
             continue
         if fact.property == "rdfs:label":
             if not LANGUAGE_LITERAL.match(fact.object):
