@@ -303,3 +303,50 @@ def test_suggestions_as_you_type(page: Page, server: str) -> None:
     expect(page.locator('header datalist option[value="Chambéry"]')).to_have_count(1)
     page.locator("header input[type=search]").fill("Chambéry")  # what picking the suggestion does
     expect(page).to_have_url(f"{server}/page/chambery")
+
+
+# every page people open, and the error page; a route added later joins this list
+HTML_PAGES = ["/", "/sparql", "/page/chambery", "/page/zhangjiakou", "/page/release/000", "/class/Firm", "/ontology",
+              "/search?q=poma", "/dumps/", "/link/chambery", "/graph/links", "/graph/release/000", "/no/such/page"]
+WATCH_CSP = ("window.cspViolations = [];"
+             "document.addEventListener('securitypolicyviolation', e => window.cspViolations.push("
+             "`${e.violatedDirective} ${e.blockedURI} ${e.sample}`));")
+
+
+def csp_violations(page: Page, messages: list[str]) -> list[str]:
+    return [*page.evaluate("window.cspViolations"), *(m for m in messages if "Content Security Policy" in m)]
+
+
+@pytest.mark.parametrize("path", HTML_PAGES)
+def test_every_page_meets_its_content_security_policy(page: Page, server: str, path: str) -> None:
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(message.text))
+    page.add_init_script(WATCH_CSP)
+    response = page.goto(f"{server}{path}")
+    assert response is not None and "default-src 'none'" in response.headers["content-security-policy"]
+    page.wait_for_load_state("networkidle")
+    assert csp_violations(page, messages) == []
+
+
+def test_every_view_of_the_query_page_meets_the_policy(page: Page, server: str) -> None:
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(message.text))
+    page.add_init_script(WATCH_CSP)
+    run_query(page, server, "SELECT ?thing ?notAfter WHERE { ?thing <https://w3id.org/montagne-kg/ontology#dateNotAfter>"
+                            " ?notAfter FILTER(isIRI(?thing)) }")
+    page.click(".views button >> text=Timeline")
+    expect(page.locator(".view-timeline svg").first).to_be_visible()
+    wkt = "<http://www.opengis.net/ont/geosparql#wktLiteral>"
+    run_query(page, server, f'SELECT ?place ?where WHERE {{ VALUES (?place ?where) {{ ("Chambéry" "Point(5.92 45.57)"^^'
+                            f'{wkt}) }} }}')
+    page.click(".views button >> text=Map")
+    expect(page.locator(".view-map svg").first).to_be_visible()
+    run_query(page, server, "CONSTRUCT { ?c <https://w3id.org/montagne-kg/ontology#locatedIn> ?r } WHERE "
+                            "{ ?c <https://w3id.org/montagne-kg/ontology#locatedIn> ?r } LIMIT 6")
+    page.click(".views button >> text=Graph")
+    expect(page.locator(".view-graph canvas").first).to_be_attached()
+    page.fill("#query", "SELECT * WHERE { ?s foo:bar ?o }")
+    page.click("#run")
+    expect(page.locator("#error")).to_contain_text("prefix foo: is not declared")
+    page.wait_for_load_state("networkidle")
+    assert csp_violations(page, messages) == []

@@ -25,6 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         pages,
         resources,
         search,
+        security,
         service,
         sparql,
     )
@@ -37,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     knowledge_graph.init_app(app, settings)
     errors.init_app(app)
     interface.init_app(app)
+    security.init_app(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(service.bp)
     app.register_blueprint(pages.bp)

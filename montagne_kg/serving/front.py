@@ -29,7 +29,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.test import TestResponse
 from werkzeug.wrappers import Request
 
-from montagne_kg.serving import sparql
+from montagne_kg.serving import security, sparql
 from montagne_kg.serving.answers import Answer, text_answer
 from montagne_kg.serving.errors import refuse
 from montagne_kg.serving.gate import PoolBusy
@@ -40,7 +40,7 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 SPARQL_PATH = "/sparql"
 PROTOCOL_HEADERS = [(name.lower().encode("latin-1"), value.encode("latin-1"))
-                    for name, value in sparql.CROSS_ORIGIN.items()]
+                    for name, value in {**sparql.CROSS_ORIGIN, **security.headers()}.items()]
 QUERY_STRING_SAFE = "".join(chr(c) for c in range(0x21, 0x7F))  # every printable ASCII character stays as it is
 
 

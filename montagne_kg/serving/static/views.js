@@ -143,6 +143,13 @@ const ResultViews = (() => {
     const canvas = document.createElement("div");
     canvas.className = "graph-view";
     target.append(canvas);
+    // Cytoscape adds an inline <style> (« position: relative » for its container) unless an element with this id
+    // exists: the page's content security policy allows no inline style, and style.css gives the position
+    if (!document.getElementById("__________cytoscape_stylesheet")) {
+      const marker = document.createElement("meta");
+      marker.id = "__________cytoscape_stylesheet";
+      document.head.append(marker);
+    }
     const cy = cytoscape({
       container: canvas, elements: [...nodes.values(), ...edges], wheelSensitivity: 0.3,
       layout: {name: "cose", animate: false, nodeRepulsion: 9000, idealEdgeLength: 90},
