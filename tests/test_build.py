@@ -75,6 +75,13 @@ def break_file(project: Project, case: str) -> None:
     elif case == "missing final dot":
         text = ttl.read_text(encoding="utf-8").rstrip()
         ttl.write_text(text.removesuffix(".") + "\n", encoding="utf-8")
+    elif case == "empty 000.ttl":  # issue 25: built with release graph 000 empty
+        (project.data / "000.ttl").write_bytes(b"")
+    elif case == "000.ttl without mentions":  # prefixes and a comment only
+        (project.data / "000.ttl").write_text("@prefix mkg: <https://w3id.org/montagne-kg/ontology#> .\n# cut\n",
+                                              encoding="utf-8")
+    elif case == "missing links":  # issue 25: built with the links graph empty
+        (project.links / "wikidata.ttl").unlink()
 
 
 def oslo_line(project: Project) -> int:
@@ -89,6 +96,11 @@ def oslo_line(project: Project) -> int:
     ("IRI with a space", "data/003.ttl:{oslo}:1: Turtle syntax error: Invalid IRI code point ' '"),
     ("invalid UTF-8", "data/003.ttl:{oslo}:3: not UTF-8 (byte 0xff)"),
     ("missing final dot", "data/003.ttl:{last}: Turtle syntax error at the end of the file"),
+    ("empty 000.ttl", "data/000.ttl: release 000 is described in data/releases.ttl, but this file mentions no entity "
+                      "in it"),
+    ("000.ttl without mentions", "data/000.ttl: release 000 is described in data/releases.ttl, but this file "
+                                 "mentions no entity in it"),
+    ("missing links", "data/links/wikidata.ttl: missing file: the Wikidata links file must exist"),
 ])
 def test_a_broken_source_is_one_line_naming_file_and_line(copy: Project, tmp_path: Path, capsys,
                                                           case: str, expected: str) -> None:
@@ -132,11 +144,16 @@ def test_a_span_outside_its_release_fails_the_build(copy: Project, tmp_path: Pat
     assert code == 1 and "data/003.ttl" in output and "outside release 003" in output
 
 
-def test_a_failing_build_leaves_the_previous_build_untouched(copy: Project, tmp_path: Path, capsys) -> None:
+@pytest.mark.parametrize("case", ["syntax error", "empty 000.ttl", "missing links"])
+def test_a_failing_build_leaves_the_previous_build_untouched(copy: Project, tmp_path: Path, capsys,
+                                                             case: str) -> None:
     out = tmp_path / "out"
     good = build(copy, out)
     before = {p.relative_to(good): p.read_bytes() for p in good.rglob("*") if p.is_file()}
-    replace_in(copy.data / "000.ttl", ":poma a mkg:Firm ;", ":poma a mkg:Firm ; rdfs:label \"unterminated ;")
+    if case == "syntax error":
+        replace_in(copy.data / "000.ttl", ":poma a mkg:Firm ;", ":poma a mkg:Firm ; rdfs:label \"unterminated ;")
+    else:
+        break_file(copy, case)
     code, _ = run_build(copy, out, capsys)
     assert code == 1
     assert current_build(out) == good

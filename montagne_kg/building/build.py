@@ -41,6 +41,9 @@ RELEASE_ID = re.compile(r"[0-9]{3}")
 KEEP_BUILDS = 3
 
 
+WIKIDATA_LINKS = "wikidata.ttl"  # the links file every build reads (links are added by `montagne-kg link`)
+
+
 class BuildError(Exception):
     """A build that must not be published; the message says which file and what is wrong."""
 
@@ -198,8 +201,14 @@ def assemble(project: Project, base: str = DEFAULT_BASE) -> Assembled:
         stated = Graph()
         for t in parsed:
             (meta if t[1] in META_PREDICATES else stated).add(t)
+        if not any(f"release/{rid}#char=" in str(span) for span in parsed.objects(None, MKG.mention)):
+            raise BuildError(f"{file}: release {rid} is described in data/releases.ttl, but this file mentions no "
+                             f"entity in it (no mkg:mention of a passage of release {rid}): empty or cut short?")
         releases[rid] = stated
 
+    if not (project.links / WIKIDATA_LINKS).exists():
+        raise BuildError(f"data/links/{WIKIDATA_LINKS}: missing file: the Wikidata links file must exist (with only "
+                         "its header comment when there are no links)")
     links = Graph()
     for path in sorted(project.links.glob("*.ttl")):
         parsed = skolemize(load_turtle(path, root))
