@@ -83,3 +83,12 @@ def test_the_environment_written_for_workers_reads_back_to_the_same_settings(bui
                                service_override={"http://a/": "http://127.0.0.1:1/"}, allow_unsandboxed=True,
                                time_limit=2.5, trusted_proxies=())
     assert settings.from_environment(settings.environment(chosen)) == chosen
+
+
+def test_settings_show_the_build_directory_relative_to_its_project_never_the_machines_layout(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MONTAGNE_KG_ROOT", raising=False)
+    assert settings.public(settings.Settings(build_dir=ROOT / "build"))["build_dir"] == "build"
+    assert settings.public(settings.Settings(build_dir=Path("elsewhere/build")))["build_dir"] == "elsewhere/build"
+    outside = tmp_path / "builds"  # no project holds it: shown as it was given
+    assert settings.public(settings.Settings(build_dir=outside))["build_dir"] == str(outside)

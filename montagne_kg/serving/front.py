@@ -60,7 +60,11 @@ class Front:
             loop = asyncio.get_running_loop()
             self.kg.engine.bind(loop)
             receive = body_deadline(receive, loop.time() + self.kg.settings.body_timeout)
-            if scope["path"] == SPARQL_PATH:
+            if (problem := request_line_problem(scope)) is not None:
+                environ = build_environ(scope, io.BytesIO())
+                await self.send_response(self.dispatch(environ, lambda: refuse(*problem), preprocess=False), environ,
+                                         send)
+            elif scope["path"] == SPARQL_PATH:
                 await self.sparql(scope, receive, send)
             else:
                 await self.pages(scope, receive, send)
@@ -208,6 +212,22 @@ class Front:
         # a2wsgi passes the query string on as ASCII: percent-encode raw non-ASCII bytes, as a browser sends them
         environ["QUERY_STRING"] = quote(environ.get("QUERY_STRING", ""), safe=QUERY_STRING_SAFE, encoding="latin-1")
         return self._as_wsgi(environ, start_response)
+
+
+# RFC 9110 §9: methods are case-sensitive; a method not among these is not implemented (« get » is not GET)
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"})
+
+
+def request_line_problem(scope: Scope) -> tuple[int, str] | None:
+    """What the server refuses before any route, as HTTP asks (granian parses leniently): a method it does not
+    implement, lowercase ones included (501), an HTTP/1.1 request without ``Host`` (400, RFC 9112 §3.2). A line
+    ended by a bare LF is accepted, as RFC 9112 §2.2 allows."""
+    if scope["method"] not in METHODS:
+        return 501, (f"the method {scope['method']!r} is not implemented: methods are case-sensitive "
+                     "(GET, HEAD, POST, OPTIONS)")
+    if scope.get("http_version") == "1.1" and not any(name == b"host" and value for name, value in scope["headers"]):
+        return 400, "an HTTP/1.1 request must send a Host header (RFC 9112 §3.2)"  # granian fills in an empty one
+    return None
 
 
 class BodyTimeout(Exception):

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from montagne_kg.layout import NoProject, project_root
 from montagne_kg.namespaces import WIKIDATA_QUERY_SERVICE
 
 ENV_PREFIX = "MONTAGNE_KG_"
@@ -263,6 +264,17 @@ def environment(settings: Settings) -> dict[str, str]:
     return variables
 
 
+def shown_path(path: Path) -> str:
+    """A path as /-/settings publishes it: relative to the project root it lies in (``build``), never the
+    machine's layout; a path outside any project as it was given."""
+    if not path.is_absolute():
+        return str(path)
+    try:
+        return str(path.relative_to(project_root(None, start=path)))
+    except (NoProject, ValueError):
+        return str(path)
+
+
 def public(settings: Settings) -> dict[str, Any]:
     """Every setting's value as JSON would show it, secrets masked."""
     shown = {}
@@ -271,7 +283,7 @@ def public(settings: Settings) -> dict[str, Any]:
         if setting.secret:
             shown[setting.name] = MASK if value else ""
         elif isinstance(value, Path):
-            shown[setting.name] = str(value)
+            shown[setting.name] = shown_path(value)
         elif isinstance(value, tuple):
             shown[setting.name] = list(value)
         elif isinstance(value, Mapping):
