@@ -2,17 +2,23 @@
 
 Rules for the genre, over the names rows of the release (their mentions and kinds), never over our names:
 - office: « Anne Roy, présidente de X » and « le directeur de X, M. Jean Vial » — a ``mkg:Post`` labelled with the
-  role words as written, its ``mkg:holder`` and ``mkg:postIn`` the body; a place there (« adjointe au Maire de
-  Chambéry ») means its authority: the release's « Ville de X » row, or a new Municipality with
-  ``mkg:hasJurisdictionOver`` the place;
-- agreement: the signing sentence's subject and the body after « avec » are its parties; no « avec », the text
-  names no other side: ``mkg:counterpartNotStated true``; « à X » its signing place;
+  role words as written (an office word, or a noun shaped like one: « intendante »), its ``mkg:holder`` and
+  ``mkg:postIn`` the body; a place there means its authority: the release's « Ville de X » row, or a new
+  Municipality (« adjointe au Maire de X ») or RegionalAuthority (« président de la région X ») with
+  ``mkg:hasJurisdictionOver`` the place; a minister's ministry and an ambassador's embassy are bodies the title
+  implies (the curators' reading);
+- agreement: the signing sentence's subject (with the bodies coordinated before it) and the body after « avec »
+  are its parties; no other side named: ``mkg:counterpartNotStated true``; « à X » its signing place, « en marge
+  de X » what it was signed during, also from « La signature a eu lieu … » just after it;
 - trip: a Visit's destinations (places after « à », « en », « au »), who leads it (« conduite par X ») and its
   dates (« du 14 au 18 février 2017 »);
-- event: where (« à X » after it) and who organises it (« organisé par X »);
+- event: where (« à X » after it), who organises it (« organisé par X », « X et Y organiseront … », « Les deux
+  partenaires … ») and its dates when they are its own; a date without its year takes the year ending the event's
+  name, else stays a day of the year bounded by when the release was written;
 - place: « X, au Kazakhstan » / « X (Kazakhstan) » (``mkg:locatedIn``), « X, basé à Y » (``mkg:basedIn``);
-- figures: a number and what it counts (« 7 000 lits touristiques », « 110 millions d'euros ») on the sentence's
-  resort, place or agreement, « plus de » a lower bound, « à terme » planned.
+- figures: a number and what it counts (« 7 000 lits touristiques », « 110 millions d'euros », « emploie 140
+  personnes », « 300 skieurs sont attendus », « une centaine d'emplois ») on the sentence's resort, place, body,
+  event or agreement, « plus de » a lower bound, « à terme » or a future planned.
 
 A fact row: subject, property, object, the sentence's span, the rule (``…:context`` when the subject comes from an
 earlier sentence — « Cette mission menée par X », « Ce site comprendra … »: applied, such a fact is the curators'
