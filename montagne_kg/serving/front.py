@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 import threading
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
@@ -33,7 +34,8 @@ from montagne_kg.serving import security, sparql
 from montagne_kg.serving.answers import Answer, text_answer
 from montagne_kg.serving.errors import refuse
 from montagne_kg.serving.gate import PoolBusy
-from montagne_kg.serving.knowledge_graph import KnowledgeGraph
+from montagne_kg.serving.knowledge_graph import SERVED_BUILD_ENV, KnowledgeGraph
+from montagne_kg.serving.succession import Succession
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -54,9 +56,12 @@ class Front:
         self.pages = WSGIMiddleware(app.wsgi_app, workers=self.kg.settings.max_queries + 2)
         self._as_wsgi: ASGIMiddleware | None = None
         self._as_wsgi_lock = threading.Lock()
+        self.succession = Succession.of_worker(os.environ.get(SERVED_BUILD_ENV))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            if self.succession.superseded():  # a newer build is served: let this client reconnect to it
+                send = closing(send)
             loop = asyncio.get_running_loop()
             self.kg.engine.bind(loop)
             receive = body_deadline(receive, loop.time() + self.kg.settings.body_timeout)
@@ -228,6 +233,15 @@ def request_line_problem(scope: Scope) -> tuple[int, str] | None:
     if scope.get("http_version") == "1.1" and not any(name == b"host" and value for name, value in scope["headers"]):
         return 400, "an HTTP/1.1 request must send a Host header (RFC 9112 §3.2)"  # granian fills in an empty one
     return None
+
+
+def closing(send: Send) -> Send:
+    """``send``, the answer's head saying ``Connection: close``."""
+    async def send_closing(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message["headers"], (b"connection", b"close")]}
+        await send(message)
+    return send_closing
 
 
 class BodyTimeout(Exception):

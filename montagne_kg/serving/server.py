@@ -24,6 +24,7 @@ from granian.log import LogLevels
 
 from montagne_kg import publication
 from montagne_kg.layout import current_build, in_use, mark_in_use, published_engine
+from montagne_kg.serving import succession
 from montagne_kg.serving.admission import COUNTS_ENV, ServerCounts, regions_for
 from montagne_kg.serving.embedded import EmbeddedProcesses
 from montagne_kg.serving.knowledge_graph import SERVED_BUILD_ENV, NotPublished
@@ -106,6 +107,9 @@ def serve(settings: Settings) -> None:
     counts_dir = Path(tempfile.mkdtemp(prefix="montagne-kg-serve-"))
     ServerCounts(counts_dir / "counts", regions_for(settings.workers)).close()  # each worker maps it itself
     os.environ[COUNTS_ENV] = str(counts_dir / "counts")
+    pointer = counts_dir / "served"
+    succession.point(pointer, served.build)
+    os.environ[succession.POINTER_ENV] = str(pointer)
     os.environ.update(environment(settings))  # workers build their app from the environment
     server = Granian(
         "montagne_kg.serving:create_front", factory=True, interface=Interfaces.ASGI, http=HTTPModes.http1,
@@ -132,6 +136,7 @@ def serve(settings: Settings) -> None:
             print(f"montagne-kg serve: still serving {old.build.name}: {err}", file=sys.stderr)
             return
         fresh.point_workers()
+        succession.point(pointer, fresh.build)  # the old workers now ask their clients to reconnect
         state["served"] = fresh
         retire_after = settings.workers * RESPAWN_SECONDS + settings.time_limit + 5
         retirement = threading.Timer(retire_after, old.retire)
