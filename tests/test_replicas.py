@@ -147,3 +147,20 @@ def test_a_release_rotated_in_replica_by_replica_costs_no_request(assembled: Ass
         assert len(statuses) >= REQUESTS
         assert set(statuses) == {200}, {s: statuses.count(s) for s in set(statuses)}
         assert [health(replica)["build"] for replica in replicas] == [second.name, second.name]
+
+
+def test_a_worker_killed_under_load_costs_no_request_behind_the_balancer(build_dir: Path, tmp_path: Path) -> None:
+    """A worker killed with SIGKILL loses the requests on its connections — nothing can drain a killed process —:
+    behind the balancer they are retried on the other replica."""
+    out = build_dir.parent
+    flags = ("--workers", "2", "--trusted-proxies", "127.0.0.1")
+    with ExitStack() as stack:
+        replicas = [stack.enter_context(live_server(out, *flags)) for _ in range(2)]
+        url = stack.enter_context(balancer(replicas, tmp_path))
+        master = serve_master(out, replicas[0])
+        worker = next(int(pid) for pid in subprocess.run(["pgrep", "-P", str(master)], capture_output=True,
+                                                         text=True, check=True).stdout.split()
+                      if b"montagne_kg.cli" in Path(f"/proc/{pid}/cmdline").read_bytes())  # granian forks workers
+        statuses = load(url, REQUESTS, lambda: os.kill(worker, signal.SIGKILL))
+        assert len(statuses) == REQUESTS and set(statuses) == {200}, {s: statuses.count(s) for s in set(statuses)}
+        assert httpx.get(f"{replicas[0]}/-/health", trust_env=False).status_code == 200  # a new worker took over
