@@ -40,7 +40,7 @@ engines:
 		{ echo "Debian's virtuoso-opensource-7-bin and nginx-light could not be installed: the engine tests need them"; exit 1; }
 
 test: install-test lint chromium engines
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=25
 
 bench: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[bench,ingest]'

@@ -95,15 +95,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+SERVER_LOGS: dict[str, list[str]] = {}  # what each live server wrote on stderr so far, by its base URL
+
+
 @contextmanager
 def live_server(build_out: Path, *flags: str, env: dict[str, str] | None = None) -> Iterator[str]:
-    """`montagne-kg serve` on a free loopback port, as the README runs it; yields its base URL."""
+    """`montagne-kg serve` on a free loopback port, as the README runs it; yields its base URL (its stderr lines
+    gather in ``SERVER_LOGS[url]``)."""
     port = free_port()
     command = [sys.executable, "-m", "montagne_kg.cli", "serve", "--build-dir", str(build_out), "--port", str(port),
                *flags]
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
+    log = SERVER_LOGS[url] = []
+    reader = threading.Thread(target=lambda: log.extend(process.stderr), daemon=True)
+    reader.start()
     try:
         for _ in range(200):
             try:
@@ -112,7 +119,8 @@ def live_server(build_out: Path, *flags: str, env: dict[str, str] | None = None)
                         break
             except OSError:
                 if process.poll() is not None:
-                    raise RuntimeError(f"server exited: {process.stderr.read().decode()}") from None
+                    reader.join(5)
+                    raise RuntimeError(f"server exited: {''.join(log)}") from None
                 time.sleep(0.05)
         else:
             raise RuntimeError("server did not start within 10 s")
@@ -124,7 +132,9 @@ def live_server(build_out: Path, *flags: str, env: dict[str, str] | None = None)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        reader.join(5)
         process.stderr.close()
+        del SERVER_LOGS[url]
 
 
 def free_port_pair() -> int:

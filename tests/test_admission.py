@@ -17,8 +17,7 @@ from montagne_kg.serving import create_app
 from montagne_kg.serving.admission import ServerCounts
 from montagne_kg.serving.settings import Settings
 from tests.conftest import live_server
-from tests.test_server import fetch
-from tests.test_sparql import slow_query
+from tests.helpers import fetch, slow_query
 
 
 def test_a_client_is_counted_across_workers(tmp_path: Path) -> None:

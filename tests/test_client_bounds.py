@@ -9,9 +9,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from tests.conftest import live_server, until
-from tests.test_server import serve_master
-from tests.test_sparql import slow_query
-from tests.test_supervision import alive, descendants
+from tests.helpers import alive, descendants, serve_master, slow_query
 
 PATIENCE = 30.0  # generous: what must happen "soon" (timed in bench/), well under the time limit below
 

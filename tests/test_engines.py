@@ -12,7 +12,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,8 +32,17 @@ from montagne_kg.serving import create_app
 from montagne_kg.serving.query_errors import tokens
 from montagne_kg.serving.remote import query_form, standard_json, substituted
 from montagne_kg.serving.settings import Settings
-from tests.conftest import ROOT, VIRTUOSO_LOADER_PASSWORD, StandIn, free_port, live_server, sparql_stand_in, until
-from tests.test_server import fetch, health, serve_master, serves_only
+from tests.conftest import (
+    ROOT,
+    SERVER_LOGS,
+    VIRTUOSO_LOADER_PASSWORD,
+    StandIn,
+    free_port,
+    live_server,
+    sparql_stand_in,
+    until,
+)
+from tests.helpers import fetch, health, serve_master, serves_only
 
 QUERIES = sorted((ROOT / "queries").glob("*.rq"))
 FEDERATED = {p.stem for p in QUERIES if "SERVICE" in p.read_text(encoding="utf-8")}
@@ -362,7 +370,7 @@ def test_serve_published_switches_to_the_new_builds_engine_on_hup_and_retires_th
             smaller = Assembled(assembled.base, {n: g for n, g in assembled.graphs.items() if "release/003" not in n})
             second = write_build(smaller, out)
             os.kill(serve_master(out, url), signal.SIGHUP)  # not published yet: the server keeps the first build
-            time.sleep(1)
+            assert until(lambda: any(f"still serving {first.name}" in line for line in SERVER_LOGS[url]), 30)
             assert health(url)["build"] == first.name
             publish(second, Settings(build_dir=out, publish_port=free_port()))
             os.kill(serve_master(out, url), signal.SIGHUP)

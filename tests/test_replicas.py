@@ -22,7 +22,7 @@ import pytest
 
 from montagne_kg.building.build import Assembled, write_build
 from tests.conftest import ROOT, free_port, live_server
-from tests.test_server import health, serve_master, serves_only
+from tests.helpers import health, serve_master, serves_only
 
 CONFIG = ROOT / "deploy" / "nginx.conf"
 REQUESTS = 500

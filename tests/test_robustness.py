@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from montagne_kg.serving import create_app, search
 from montagne_kg.serving.settings import Settings
 from tests.conftest import live_server
-from tests.test_sparql import slow_query
+from tests.helpers import slow_query
 
 CROSS_PRODUCT = "SELECT * { ?s ?p ?o . ?a ?b ?c } ORDER BY ?o ?c LIMIT 10"
 

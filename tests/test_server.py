@@ -10,11 +10,8 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
-from email.message import Message
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import pytest
 from rdflib import Literal, URIRef
@@ -25,40 +22,7 @@ from montagne_kg.building.project import Project
 from montagne_kg.layout import DISK_STORE, current_build
 from montagne_kg.namespaces import DEFAULT_BASE
 from tests.conftest import ROOT, free_port, live_server
-from tests.test_sparql import CHAMBERY, LABEL, slow_query
-
-
-def fetch(url: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, Message, bytes]:
-    """Status, headers (case-insensitive, as HTTP has them) and body of one request."""
-    request = urllib.request.Request(url, data=data, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as err:
-        return err.code, err.headers, err.read()
-
-
-def health(url: str) -> dict:
-    return json.loads(fetch(f"{url}/-/health")[2])
-
-
-def serve_master(out: Path, url: str) -> int:
-    """The pid of the `montagne-kg serve` that ``live_server`` started over ``out`` for ``url``."""
-    pattern = f"montagne_kg.cli serve --build-dir {out} --port {urlsplit(url).port}"
-    return int(subprocess.run(["pgrep", "-o", "-f", pattern], capture_output=True, text=True,
-                              check=True).stdout.split()[0])
-
-
-def serves_only(url: str, build: str, seconds: float = 30.0) -> bool:
-    """Whether, within ``seconds``, 40 health answers in a row name ``build``: after SIGHUP an old worker answers
-    until its replacement is up."""
-    in_a_row, deadline = 0, time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        in_a_row = in_a_row + 1 if health(url)["build"] == build else 0
-        if in_a_row == 40:
-            return True
-        time.sleep(0.05)
-    return False
+from tests.helpers import CHAMBERY, LABEL, fetch, health, serve_master, serves_only, slow_query
 
 
 def test_a_slow_query_gets_503_while_other_clients_are_answered(build_dir: Path) -> None:

@@ -18,11 +18,10 @@ from montagne_kg.namespaces import SD, WIKIDATA_QUERY_SERVICE
 from montagne_kg.serving import create_app
 from montagne_kg.serving.settings import Settings
 from tests.conftest import sparql_stand_in
+from tests.helpers import CHAMBERY, LABEL, slow_query
 
-CHAMBERY = "https://w3id.org/montagne-kg/id/chambery"
 FIRMS = ("SELECT ?f WHERE { <https://w3id.org/montagne-kg/id/delegation-montagne-auvergne-rhone-alpes-2017> "
          "<https://w3id.org/montagne-kg/ontology#participant> ?f }")
-LABEL = f'SELECT ?l WHERE {{ <{CHAMBERY}> <http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER(lang(?l) = "fr") }}'
 
 
 def get(client: FlaskClient, query: str, **headers: str):
@@ -149,23 +148,27 @@ def test_updates_are_403_in_every_form(client: FlaskClient, request_kind: str) -
     assert get(client, "ASK { <http://example.org/a> ?p ?o }").get_json()["boolean"] is False
 
 
-@pytest.mark.parametrize("make_request", [
-    lambda c: c.post("/sparql", data="ASK {}", content_type="text/plain"),
-    lambda c: c.post("/sparql", data="ASK {}"),
-    lambda c: c.post("/sparql", data="ASK {}".encode("utf-16"),
-                     content_type="application/sparql-query; charset=UTF-16"),
-    lambda c: c.post("/sparql", data=b"ASK { \xff }", content_type="application/sparql-query"),
-    lambda c: c.get("/sparql?query=ASK%7B%7D&query=ASK%7B%7D"),
-    lambda c: c.put("/sparql?query=ASK%7B%7D"),
-    lambda c: c.post("/sparql", data={"nothing": "here"}),
-    lambda c: c.get("/sparql?query="),
-    lambda c: c.get("/sparql?query=%00%01%02"),
-    lambda c: c.post("/sparql", data=b"x" * 2_000_000, content_type="application/sparql-query"),
-], ids=["wrong-type", "no-type", "utf16", "not-utf8", "two-queries", "put", "no-query-field", "empty", "binary",
-        "too-large"])
-def test_bad_requests_are_4xx_with_a_message_never_500(client: FlaskClient, make_request) -> None:
+@pytest.mark.parametrize(("make_request", "status"), [
+    pytest.param(lambda c: c.post("/sparql", data="ASK {}", content_type="text/plain"), 415, id="wrong-type"),
+    pytest.param(lambda c: c.post("/sparql", data="ASK {}"), 415, id="no-type"),
+    pytest.param(lambda c: c.post("/sparql", data="ASK {}".encode("utf-16"),
+                                  content_type="application/sparql-query; charset=UTF-16"), 415, id="utf16"),
+    pytest.param(lambda c: c.post("/sparql", data=b"ASK { \xff }", content_type="application/sparql-query"), 400,
+                 id="not-utf8"),
+    pytest.param(lambda c: c.get("/sparql?query=ASK%7B%7D&query=ASK%7B%7D"), 400, id="two-queries"),
+    pytest.param(lambda c: c.put("/sparql?query=ASK%7B%7D"), 405, id="put"),
+    pytest.param(lambda c: c.post("/sparql", data={"nothing": "here"}), 400, id="no-query-field"),
+    pytest.param(lambda c: c.get("/sparql?query="), 400, id="empty"),
+    pytest.param(lambda c: c.get("/sparql?query=%00%01%02"), 400, id="binary"),
+    pytest.param(lambda c: c.post("/sparql", data=b"x" * 2_000_000, content_type="application/sparql-query"), 413,
+                 id="too-large"),
+])
+def test_bad_requests_get_the_status_the_readme_promises_with_a_message(client: FlaskClient, make_request,
+                                                                        status: int) -> None:
+    """README: an unsupported body type is a 415, a body over --max-body a 413, another method a 405, any other
+    bad request a 400 — each with a message, never a 500."""
     r = make_request(client)
-    assert 400 <= r.status_code < 500
+    assert r.status_code == status
     assert r.mimetype == "text/plain" and r.get_data(as_text=True).strip()
     assert "Traceback" not in r.get_data(as_text=True)
 
@@ -310,13 +313,6 @@ def test_time_limit_kills_the_query_and_answers_503(build_dir: Path) -> None:
         assert get(client, "ASK {}").get_json()["boolean"] is True
     finally:
         app.extensions["kg"].close()
-
-
-def slow_query() -> str:
-    """Slow for real (27 M rows through a FILTER none passes), yet it returns a single row."""
-    values = " ".join(str(i) for i in range(300))
-    return (f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?a {{ {values} }} VALUES ?b {{ {values} }} "
-            f"VALUES ?c {{ {values} }} FILTER(?a + ?b + ?c < 0) }}")
 
 
 def test_health(client: FlaskClient) -> None:

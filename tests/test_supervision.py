@@ -21,7 +21,7 @@ from montagne_kg.serving.relay import Relay
 from montagne_kg.serving.settings import Settings
 from montagne_kg.serving.supervision import StartFailed, Supervised
 from tests.conftest import live_server, until
-from tests.test_server import fetch, health, serve_master
+from tests.helpers import alive, descendants, fetch, health, parent_of, serve_master
 
 ASK = QueryJob(query="ASK {}", format="json")
 PATIENCE = 60.0  # seconds to wait for what must happen "soon" (timed in bench/, never asserted)
@@ -29,48 +29,6 @@ PATIENCE = 60.0  # seconds to wait for what must happen "soon" (timed in bench/,
 
 def wait_until(condition: Callable[[], object]) -> bool:
     return until(condition, PATIENCE)
-
-
-def alive(pid: int) -> bool:
-    """Whether ``pid`` runs (a zombie has ended)."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
-
-
-def processes_named(comm: str) -> set[int]:
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if (entry / "comm").read_text().strip() == comm:
-                    found.add(int(entry.name))
-            except OSError:
-                continue
-    return found
-
-
-def parent_of(pid: int) -> int:
-    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-        return int(stat.read().rsplit(")", 1)[1].split()[1])
-
-
-def descendants(root: int, comm: str) -> set[int]:
-    """Processes named ``comm`` below ``root``."""
-    found = set()
-    for pid in processes_named(comm):
-        ancestor = pid
-        while ancestor > 1:
-            try:
-                ancestor = parent_of(ancestor)
-            except (OSError, IndexError):
-                break
-            if ancestor == root:
-                found.add(pid)
-                break
-    return found
 
 
 @pytest.fixture(params=["memory", "disk"])

@@ -15,7 +15,7 @@ from tests.test_robustness import (
 )
 from tests.test_sparql import (
     test_ask_in_every_results_format,
-    test_bad_requests_are_4xx_with_a_message_never_500,
+    test_bad_requests_get_the_status_the_readme_promises_with_a_message,
     test_bare_get_is_the_service_description,
     test_construct_in_every_graph_format,
     test_default_graph_is_the_union_and_release_graphs_stay_addressable,
@@ -41,7 +41,7 @@ __all__ = [
     "test_ask_in_every_results_format",
     "test_ask_is_not_served_as_csv_or_tsv_which_define_select_results_only",
     "test_bad_dataset_iris_are_400",
-    "test_bad_requests_are_4xx_with_a_message_never_500",
+    "test_bad_requests_get_the_status_the_readme_promises_with_a_message",
     "test_bare_get_is_the_service_description",
     "test_construct_in_every_graph_format",
     "test_default_graph_is_the_union_and_release_graphs_stay_addressable",
