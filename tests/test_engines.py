@@ -102,6 +102,19 @@ def test_every_example_query_answers_through_oxigraph_server_as_embedded(
     assert remote[0] == (502 if path.stem in FEDERATED else 200)  # no network here: Wikidata is out of reach
 
 
+@pytest.mark.parametrize("engine", ["oxigraph_app", "virtuoso_app"])
+def test_an_unknown_function_is_the_same_400_through_either_engine(client: FlaskClient, engine: str,
+                                                                    request: pytest.FixtureRequest) -> None:
+    """Both engines answer a function they do not have with a 500; the front recognises their words and gives the
+    400 of embedded mode, word for word."""
+    query = quote("SELECT ?x WHERE { BIND(<http://example.org/f>(1) AS ?x) }")
+    embedded = client.get(f"/sparql?query={query}")
+    remote = request.getfixturevalue(engine).test_client().get(f"/sparql?query={query}")
+    assert embedded.status_code == remote.status_code == 400
+    assert remote.get_data(as_text=True) == embedded.get_data(as_text=True)
+    assert "The custom function <http://example.org/f> is not supported" in remote.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
 def test_every_example_query_answers_through_virtuoso_as_embedded_but_documented_differences(
         path: Path, client: FlaskClient, virtuoso_app: Flask) -> None:

@@ -10,7 +10,9 @@ aiohttp, 3.5 ms through httpx's async client, 1.0–1.6 ms through http.client (
 
 Failures: the engine cannot be reached → 502; no answer within the read timeout → 504; the engine's 5xx, an
 authentication refusal or an unreadable answer → 502; the engine's 400 → 400 with the engine's message, reworded as
-in embedded mode (``query_errors.explain``); Virtuoso's partial "anytime" answer (``X-SQL-State``) → 503.
+in embedded mode (``query_errors.explain``); a function the engine does not have, which both engines answer with a
+500, → the 400 of embedded mode, recognised from the engine's own words (never by parsing every query here);
+Virtuoso's partial "anytime" answer (``X-SQL-State``) → 503.
 """
 
 from __future__ import annotations
@@ -272,8 +274,25 @@ class RemoteEngine(QueryGate):
             if looks_like_update(job.query):
                 raise EngineFailed(403, READ_ONLY)
             raise EngineFailed(400, f"Query syntax error: {explain(text, message)}")  # worded as embedded
+        if status == 500 and (function := unknown_function(message)) is not None:
+            raise EngineFailed(400, f"Query evaluation error: The custom function <{function}> is not supported")
         raise EngineFailed(502, f"the SPARQL engine answered HTTP {status}"
                                 f"{': ' + message if message else ''}")
+
+
+# a function the engine does not have, in its own words (it answers 500): Oxigraph server's, Virtuoso 7's
+UNKNOWN_FUNCTION = (
+    re.compile(r"^The custom function <(?P<iri>[^>\s]+)> is not supported"),
+    re.compile(r"\bError SR185: Undefined procedure DB\.DBA\.(?P<iri>[a-zA-Z][\w+.-]*:\S+?)\.?(?:\s|$)"),
+)
+
+
+def unknown_function(message: str) -> str | None:
+    """The IRI of the function an engine's error message says it does not have, if it says so."""
+    for pattern in UNKNOWN_FUNCTION:
+        if (found := pattern.search(message)) is not None:
+            return found.group("iri")
+    return None
 
 
 async def read_at_most(response: aiohttp.ClientResponse, limit: int) -> bytes | None:

@@ -1,8 +1,7 @@
 """The endpoint's query-level tests, answered by Oxigraph server through remote mode: the same assertions hold.
 
 Left out, with the reason: tests that build an app of their own (embedded by construction); the query-process
-limits (time, memory, sandbox), which are the embedded mode's (remote mode's own are in tests/test_engines.py); and
-an unknown function, which Oxigraph server answers with a 500, so the front says 502 where embedded mode says 400.
+limits (time, memory, sandbox), which are the embedded mode's (remote mode's own are in tests/test_engines.py).
 """
 
 from tests.test_http_details import (
@@ -12,6 +11,7 @@ from tests.test_http_details import (
 from tests.test_robustness import (
     test_a_refused_form_post_is_answered_from_its_whole_body,
     test_bad_dataset_iris_are_400,
+    test_queries_that_crashed_or_500ed_are_400,
 )
 from tests.test_sparql import (
     test_ask_in_every_results_format,
@@ -53,6 +53,7 @@ __all__ = [
     "test_nothing_acceptable_is_406",
     "test_post_form_and_post_direct_give_the_same_answer",
     "test_protocol_dataset_selects_our_named_graphs",
+    "test_queries_that_crashed_or_500ed_are_400",
     "test_relative_iris_resolve_against_the_endpoint",
     "test_select_in_every_results_format",
     "test_service_keyword_in_a_comment_or_string_is_not_refused",
