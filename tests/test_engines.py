@@ -457,3 +457,20 @@ def test_publish_command_records_the_engine_and_refuses_to_publish_twice(build_d
     finally:
         retire(build)
     assert published_engine(build) is None and not (build / "engine-oxigraph").exists()
+
+
+@pytest.mark.parametrize(("engine", "loaded"), [("embedded", False), ("oxigraph", True)])
+def test_the_remote_engines_http_client_is_loaded_only_by_a_front_that_uses_it(
+        build_dir: Path, oxigraph_out: Path, engine: str, loaded: bool) -> None:
+    """aiohttp (the remote engine's client, and the relay's, in its own process) is never imported by an embedded
+    front; a remote one imports it."""
+    out = build_dir.parent if engine == "embedded" else oxigraph_out
+    published = "" if engine == "embedded" else ", engine='published'"
+    code = ("import sys; from pathlib import Path; from montagne_kg.serving import create_app; "
+            "from montagne_kg.serving.settings import Settings; "
+            f"app = create_app({{'SETTINGS': Settings(build_dir=Path({str(out)!r}){published})}}); "
+            "assert app.test_client().get('/sparql?query=ASK%7B%7D').status_code == 200; "
+            "print('aiohttp' in sys.modules); app.extensions['kg'].close()")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [str(loaded)]

@@ -6,6 +6,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
 
@@ -16,9 +17,11 @@ from montagne_kg.serving.embedded import ZYGOTE_SOCKET_ENV, EmbeddedProcesses, p
 from montagne_kg.serving.federation import ServiceGuard
 from montagne_kg.serving.gate import QueryGate
 from montagne_kg.serving.querypool import QueryPool
-from montagne_kg.serving.remote import EngineConnection, RemoteEngine
 from montagne_kg.serving.settings import Settings
 from montagne_kg.serving.supervision import end_with_parent
+
+if TYPE_CHECKING:
+    from montagne_kg.serving.remote import EngineConnection
 
 SERVED_BUILD_ENV = "MONTAGNE_KG_SERVING_BUILD"  # set by `serve` for its workers: the build they serve
 COUNT_TRIPLES = "SELECT (COUNT(*) AS ?triples) WHERE { ?s ?p ?o }"
@@ -78,6 +81,8 @@ def init_app(app: Flask, settings: Settings) -> None:
     counts = ServerCounts(Path(shared), regions_for(settings.workers)) if shared else ServerCounts.private()
     engine: QueryGate
     if settings.engine != "embedded":
+        from montagne_kg.serving.remote import RemoteEngine  # aiohttp is loaded only by a front that uses it
+
         engine = RemoteEngine(engine_connection(build, manifest, settings), settings.max_queries,
                               settings.per_client, settings.queue_wait, counts, settings.client_share,
                            settings.max_answer_bytes)
@@ -109,6 +114,8 @@ def engine_connection(build: Path, manifest: dict, settings: Settings) -> Engine
         if record is None:
             raise NotPublished(f"build {build.name} has not been published to an engine: run `montagne-kg publish`")
         url, default_graph = record["url"], record.get("default_graph", "")
+    from montagne_kg.serving.remote import EngineConnection
+
     return EngineConnection(
         url=url, default_graph=default_graph, named_graphs=tuple(manifest["graphs"]),
         method=settings.engine_method, auth=settings.engine_auth, user=settings.engine_user,

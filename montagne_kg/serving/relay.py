@@ -16,9 +16,6 @@ from collections.abc import Mapping, Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-import aiohttp
-from aiohttp import web
-
 from montagne_kg.serving.supervision import Supervised, name_process
 
 FORWARDED_HEADERS = ("Accept", "Content-Type", "User-Agent")
@@ -37,6 +34,9 @@ def relay_main(unix_path: str, port: int, upstreams: Sequence[str], time_limit: 
 
 async def _serve(unix_path: str, port: int, upstreams: tuple[str, ...], time_limit: float, max_bytes: int,
                  report: Connection) -> None:
+    import aiohttp  # in the relay's own process only: the server that starts it never loads aiohttp
+    from aiohttp import web
+
     session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=time_limit))
 
     async def forward(request: web.Request) -> web.Response:
