@@ -5,11 +5,13 @@ from __future__ import annotations
 import math
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, SKOS
 
 from montagne_kg.namespaces import ID, MKG
+from montagne_kg.serving import catalogue
 from montagne_kg.serving.catalogue import fold
 
 
@@ -87,3 +89,12 @@ def test_bad_parameters_are_refused_with_a_message(client: FlaskClient, path: st
     response = client.get(path, headers={"Accept": "text/plain"})
     assert response.status_code == status
     assert message in response.get_data(as_text=True)
+
+
+def test_a_page_that_would_be_cut_at_the_row_cap_fails_loudly(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Page lookups are capped; a page whose lookup reaches the cap is a 503 saying so, never silently incomplete."""
+    monkeypatch.setattr(catalogue, "PAGE_ROW_CAP", 3)  # fewer than the build's instances
+    monkeypatch.delitem(app.extensions, "class_index", raising=False)  # built again, under the small cap
+    response = app.test_client().get("/class/Firm", headers={"Accept": "text/plain"})
+    assert response.status_code == 503
+    assert "more than 3 rows of one lookup (the pages' row cap)" in response.get_data(as_text=True)

@@ -153,6 +153,9 @@ class Catalogue:
         answer = run_for_page(self.kg.engine, job)
         if answer.status != 200:
             refuse(answer.status, answer.message, answer.headers)
+        if any(name == "X-SPARQL-MaxRows" for name, _ in answer.headers):  # cut: never shown as if whole
+            refuse(503, f"this page needs more than {PAGE_ROW_CAP} rows of one lookup (the pages' row cap), so it is "
+                        "not shown incomplete; the same data is one SPARQL query away, at /sparql")
         return answer.body
 
     def select(self, query: str, **bindings: str) -> list[dict]:
