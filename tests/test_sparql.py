@@ -15,7 +15,7 @@ from rdflib.namespace import VOID
 from rdflib.query import Result
 
 from montagne_kg.namespaces import SD, WIKIDATA_QUERY_SERVICE
-from montagne_kg.serving import create_app
+from montagne_kg.serving import create_app, sparql
 from montagne_kg.serving.settings import Settings
 from tests.conftest import sparql_stand_in
 from tests.helpers import CHAMBERY, LABEL, slow_query
@@ -318,3 +318,15 @@ def test_time_limit_kills_the_query_and_answers_503(build_dir: Path) -> None:
 def test_health(client: FlaskClient) -> None:
     body = client.get("/-/health").get_json()
     assert body["status"] == "ok" and body["triples"] > 4000 and body["graphs"] == 6
+
+
+def test_a_refused_request_is_checked_once(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The front checks a query once: a refusal is answered through Flask's hooks without checking it again (a
+    refused SERVICE query was parsed twice by rdflib)."""
+    calls = []
+    checked = sparql.query_job
+    monkeypatch.setattr(sparql, "query_job", lambda *args: calls.append(1) or checked(*args))
+    refused = client.get("/sparql?query=" + quote("SELECT * WHERE { SERVICE <http://example.org/x> { ?s ?p ?o } }"))
+    assert refused.status_code == 400 and len(calls) == 1
+    calls.clear()
+    assert client.get("/sparql?query=" + quote("ASK {}")).status_code == 200 and len(calls) == 1

@@ -18,7 +18,8 @@ import io
 import os
 import threading
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from functools import partial
+from typing import Any, NoReturn
 from urllib.parse import quote
 
 from a2wsgi import ASGIMiddleware, WSGIMiddleware
@@ -101,13 +102,16 @@ class Front:
             await self.send_response(self.dispatch(environ, lambda: refuse(408, why), preprocess=False), environ,
                                      send)
             return
+        refused: HTTPException | None = None
         if whole:
             try:
                 pending = sparql.query_job(Request(environ), self.kg)
-            except HTTPException:
-                environ["wsgi.input"].seek(0)  # Flask reads the request again and answers the refusal
+            except HTTPException as refusal:  # answered by Flask's hooks and error handler, never checked twice
+                refused = refusal
+                environ["wsgi.input"].seek(0)
         if pending is None:
-            outcome = self.dispatch(environ, sparql.endpoint, preprocess=True)
+            outcome = self.dispatch(environ, sparql.endpoint if refused is None else partial(raise_again, refused),
+                                    preprocess=True)
             if not isinstance(outcome, sparql.PendingQuery):
                 await self.send_response(outcome, environ, send)
                 return
@@ -233,6 +237,10 @@ def request_line_problem(scope: Scope) -> tuple[int, str] | None:
     if scope.get("http_version") == "1.1" and not any(name == b"host" and value for name, value in scope["headers"]):
         return 400, "an HTTP/1.1 request must send a Host header (RFC 9112 §3.2)"  # granian fills in an empty one
     return None
+
+
+def raise_again(refusal: HTTPException) -> NoReturn:
+    raise refusal
 
 
 def closing(send: Send) -> Send:
