@@ -330,3 +330,16 @@ def test_a_refused_request_is_checked_once(client: FlaskClient, monkeypatch: pyt
     assert refused.status_code == 400 and len(calls) == 1
     calls.clear()
     assert client.get("/sparql?query=" + quote("ASK {}")).status_code == 200 and len(calls) == 1
+
+
+@pytest.mark.parametrize(("query", "accept", "fmt"), [
+    (LABEL, "image/png", None), ("ASK {}", "text/csv", None), ("PREFIX ex: <http://example.org/> ASK {}", None, "tsv"),
+    ("CONSTRUCT WHERE { ?s ?p ?o }", "application/sparql-results+json", None)])
+def test_a_406_is_decided_before_any_evaluation(client: FlaskClient, monkeypatch: pytest.MonkeyPatch, query: str,
+                                                accept: str | None, fmt: str | None) -> None:
+    """Nothing the client accepts can carry the query's result: refused before a query process is woken."""
+    engine = client.application.extensions["kg"].engine
+    monkeypatch.setattr(engine, "answer", lambda *args, **kwargs: pytest.fail("the query was evaluated"))
+    r = client.get(f"/sparql?query={quote(query)}" + (f"&format={fmt}" if fmt else ""),
+                   headers={"Accept": accept} if accept else {})
+    assert r.status_code == 406 and "Accept" in r.vary

@@ -116,7 +116,32 @@ def _evaluate(store: ox.Store, job: QueryJob) -> Result:
 
 
 def _not_acceptable(kinds: tuple[str, ...], only: tuple[Format, ...] = (), why: str = "") -> Answer:
-    return text_answer(406, f"{negotiation.NotAcceptable('this result', kinds, only, page=False).description}{why}")
+    return text_answer(406, _not_acceptable_message(kinds, only, why))
+
+
+def _not_acceptable_message(kinds: tuple[str, ...], only: tuple[Format, ...] = (), why: str = "") -> str:
+    return f"{negotiation.NotAcceptable('this result', kinds, only, page=False).description}{why}"
+
+
+NOT_CSV = " (the SPARQL 1.1 CSV and TSV formats are defined for SELECT results only)"
+
+
+def refused_before_evaluation(query: str, accept: str | None, fmt: str | None) -> str | None:
+    """The 406 message for a query whose form its first word after the prologue gives (SELECT, ASK, CONSTRUCT,
+    DESCRIBE) when nothing the client accepts can carry that form's result — decided before any evaluation; None
+    otherwise (then ``serialize`` decides, as it always can)."""
+    words = query.replace("{", " { ").split()
+    i = 0
+    while i < len(words) and words[i].upper() in ("PREFIX", "BASE"):
+        i += 3 if words[i].upper() == "PREFIX" else 2
+    form = words[i].upper() if i < len(words) else ""
+    if form == "ASK" and negotiation.choose(negotiation.RESULT_KINDS, accept, fmt, BOOLEAN_FORMATS) is None:
+        return _not_acceptable_message(negotiation.RESULT_KINDS, BOOLEAN_FORMATS, NOT_CSV)
+    if form == "SELECT" and negotiation.choose(negotiation.RESULT_KINDS, accept, fmt) is None:
+        return _not_acceptable_message(negotiation.RESULT_KINDS)
+    if form in ("CONSTRUCT", "DESCRIBE") and negotiation.choose(negotiation.GRAPH_KINDS, accept, fmt) is None:
+        return _not_acceptable_message(negotiation.GRAPH_KINDS)
+    return None
 
 
 def execute(store: ox.Store, job: QueryJob) -> Answer:
@@ -150,8 +175,7 @@ def serialize(evaluate: Evaluation, job: QueryJob) -> Answer:
     if isinstance(result, ox.QueryBoolean):
         choice = negotiation.choose(negotiation.RESULT_KINDS, job.accept, job.format, BOOLEAN_FORMATS)
         if choice is None:
-            return _not_acceptable(negotiation.RESULT_KINDS, BOOLEAN_FORMATS,
-                                   " (the SPARQL 1.1 CSV and TSV formats are defined for SELECT results only)")
+            return _not_acceptable(negotiation.RESULT_KINDS, BOOLEAN_FORMATS, NOT_CSV)
         return Answer(200, choice.content_type, results.boolean(bool(result), choice.format.name))
     if isinstance(result, ox.QuerySolutions):
         choice = negotiation.choose(negotiation.RESULT_KINDS, job.accept, job.format)

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, request
 from werkzeug.wrappers import Request
 
 from montagne_kg.serving import negotiation
-from montagne_kg.serving.answers import READ_ONLY, Answer, QueryJob
+from montagne_kg.serving.answers import READ_ONLY, Answer, QueryJob, refused_before_evaluation
 from montagne_kg.serving.clients import client_address
 from montagne_kg.serving.errors import refuse
 from montagne_kg.serving.federation import FederationRefused
@@ -183,6 +183,8 @@ def query_job(request: Request, kg: KnowledgeGraph) -> PendingQuery | None:
         max_bytes=settings.max_response_bytes,
         federated=guarded.federated,
     )
+    if (unacceptable := refused_before_evaluation(query, job.accept, fmt)) is not None:
+        refuse(406, unacceptable)  # a well-formed request, but no process is woken for an answer nobody can take
     return PendingQuery(job, client_address(request, settings.trusted_proxies))
 
 
