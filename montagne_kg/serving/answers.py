@@ -91,13 +91,19 @@ def text_answer(status: int, message: str, headers: tuple[tuple[str, str], ...] 
     return Answer(status, "text/plain; charset=utf-8", (message.rstrip("\n") + "\n").encode("utf-8"), headers)
 
 
+def first_keyword(query: str) -> str:
+    """The query's first word after its PREFIX and BASE lines, upper-cased (read by words: a prologue written
+    without spaces, or a comment first, gives some other word, and callers then decide nothing from it)."""
+    words = query.replace("{", " { ").split()
+    i = 0
+    while i < len(words) and words[i].upper() in ("PREFIX", "BASE"):
+        i += 3 if words[i].upper() == "PREFIX" else 2
+    return words[i].upper() if i < len(words) else ""
+
+
 def looks_like_update(query: str) -> bool:
     """Whether text that failed to parse as a query reads as a SPARQL Update (after its prologue)."""
-    words = [w.upper() for w in query.replace("{", " { ").split()]
-    i = 0
-    while i < len(words) and words[i] in ("PREFIX", "BASE"):
-        i += 3 if words[i] == "PREFIX" else 2
-    return i < len(words) and words[i] in UPDATE_KEYWORDS
+    return first_keyword(query) in UPDATE_KEYWORDS
 
 
 def _dataset(job: QueryJob) -> dict:
@@ -130,11 +136,7 @@ def refused_before_evaluation(query: str, accept: str | None, fmt: str | None) -
     """The 406 message for a query whose form its first word after the prologue gives (SELECT, ASK, CONSTRUCT,
     DESCRIBE) when nothing the client accepts can carry that form's result — decided before any evaluation; None
     otherwise (then ``serialize`` decides, as it always can)."""
-    words = query.replace("{", " { ").split()
-    i = 0
-    while i < len(words) and words[i].upper() in ("PREFIX", "BASE"):
-        i += 3 if words[i].upper() == "PREFIX" else 2
-    form = words[i].upper() if i < len(words) else ""
+    form = first_keyword(query)
     if form == "ASK" and negotiation.choose(negotiation.RESULT_KINDS, accept, fmt, BOOLEAN_FORMATS) is None:
         return _not_acceptable_message(negotiation.RESULT_KINDS, BOOLEAN_FORMATS, NOT_CSV)
     if form == "SELECT" and negotiation.choose(negotiation.RESULT_KINDS, accept, fmt) is None:
