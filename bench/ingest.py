@@ -10,11 +10,7 @@ import argparse
 import subprocess
 import sys
 import time
-from datetime import date
 from pathlib import Path
-
-from rdflib import Graph
-from rdflib.namespace import RDF
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -32,6 +28,7 @@ from montagne_kg.building.ingestion.scoring import (  # noqa: E402
     Score,
     gold_entities,
     gold_facts,
+    release_written,
     score,
     score_facts,
     written_gold,
@@ -40,7 +37,6 @@ from montagne_kg.building.ingestion.scoring import (  # noqa: E402
 from montagne_kg.building.ingestion.text import ReleaseText  # noqa: E402
 from montagne_kg.building.project import Project  # noqa: E402
 from montagne_kg.layout import current_build  # noqa: E402
-from montagne_kg.namespaces import MKG  # noqa: E402
 
 PAIRS = (("000", "003"), ("003", "000"))
 WRITTEN = ROOT / "tests" / "fixtures" / "ingestion"
@@ -65,16 +61,6 @@ def line(name: str, s: Score, seconds: str) -> str:
             f"{s.lenient_precision:.2f} | {s.lenient_recall:.2f} | {s.type_accuracy:.2f} | {s.links_right}/{s.links} | "
             f"{s.wrong_links} | "
             f"{s.cue_covered}/{s.cue_targets} | {sum(s.edits.values())} ({edits}) | {seconds} |")
-
-
-def release_dates(project: Project, release: str) -> tuple[date, date] | None:
-    """When a curated release was written, from data/releases.ttl (its date, or its range)."""
-    graph = Graph().parse(project.data / "releases.ttl", format="turtle")
-    node = next(s for s in graph.subjects(RDF.type, MKG.PressRelease) if str(s).endswith(f"release/{release}"))
-    if (day := graph.value(node, MKG.date)) is not None:
-        return day.toPython(), day.toPython()
-    first, last = graph.value(node, MKG.dateNotBefore), graph.value(node, MKG.dateNotAfter)
-    return (first.toPython(), last.toPython()) if first is not None and last is not None else None
 
 
 def facts_table(scores: list[tuple[str, FactScore]]) -> None:
@@ -132,8 +118,9 @@ def main() -> int:
         gold = gold_entities(project.data / f"{release}.ttl", release)
         result = score(rows, gold, ontology)
         scores.append(result)
+        dates = release_written(project.data / "releases.ttl", release)
         fact_scores.append((f"{known_from} → {release}", score_facts(
-            propose_facts(release, ReleaseText(text), rows, release_dates(project, release)), rows, gold,
+            propose_facts(release, ReleaseText(text), rows, dates), rows, gold,
             gold_facts(project.data / f"{release}.ttl", ontology), ontology)))
         median = sorted(timings)[len(timings) // 2]
         print(line(f"{known_from} → {release} ({len(text)} chars)", result, f"{median:.2f}"))

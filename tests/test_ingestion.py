@@ -10,7 +10,6 @@ import re
 import shutil
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -25,6 +24,7 @@ from montagne_kg.building.ingestion.proposals import propose
 from montagne_kg.building.ingestion.scoring import (
     gold_entities,
     gold_facts,
+    release_written,
     score,
     score_facts,
     written_gold,
@@ -316,10 +316,6 @@ def test_propose_refuses_an_existing_id_compared_as_a_number_too(scratch: Path, 
     assert not (scratch / f"review-{release}").exists()
 
 
-# when the curated releases were written (data/releases.ttl), which bounds a day given without its year
-RELEASE_WRITTEN = {"000": (date(2017, 2, 20), date(2017, 2, 20)), "003": (date(2014, 7, 7), date(2014, 9, 30))}
-
-
 @pytest.mark.parametrize(("known_from", "release"), [("000", "003"), ("003", "000")])
 def test_proposals_hold_their_measured_floor(build_dir: Path, project_sources: Project, known_from: str,
                                              release: str) -> None:
@@ -336,7 +332,8 @@ def test_proposals_hold_their_measured_floor(build_dir: Path, project_sources: P
     assert result.type_accuracy >= 0.95
     assert sum(result.edits.values()) <= 10
     assert result.links > 0 and result.links_right == result.links  # a wrong known-entity link is worse than none
-    facts = score_facts(propose_facts(release, ReleaseText(text), rows_, RELEASE_WRITTEN[release]), rows_, gold,
+    written = release_written(project_sources.data / "releases.ttl", release)  # bounds a day given without its year
+    facts = score_facts(propose_facts(release, ReleaseText(text), rows_, written), rows_, gold,
                         gold_facts(project_sources.data / f"{release}.ttl", ontology), ontology)
     assert facts.precision() >= 0.9
     assert facts.recall() >= 0.6

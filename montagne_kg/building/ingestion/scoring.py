@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -289,6 +290,16 @@ def gold_facts(data_file: Path, ontology: Ontology) -> set[Fact]:
             if scored := fact(prop, _value(subject), _value(obj) if obj is not None else "", kind, ontology):
                 facts.add(scored)
     return facts
+
+
+def release_written(releases: Path, release: str) -> tuple[date, date] | None:
+    """When a curated release was written, as ``data/releases.ttl`` says (its date twice, or its range)."""
+    graph = Graph().parse(releases, format="turtle")
+    node = next(s for s in graph.subjects(RDF.type, MKG.PressRelease) if str(s).endswith(f"release/{release}"))
+    if (day := graph.value(node, MKG.date)) is not None:
+        return day.toPython(), day.toPython()
+    first, last = graph.value(node, MKG.dateNotBefore), graph.value(node, MKG.dateNotAfter)
+    return (first.toPython(), last.toPython()) if first is not None and last is not None else None
 
 
 def written_gold_facts(table: Path, names: Path, ontology: Ontology) -> set[Fact]:
