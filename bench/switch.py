@@ -23,11 +23,7 @@ sys.path.insert(0, str(ROOT))
 from montagne_kg.building.build import Assembled, assemble, write_build  # noqa: E402
 from montagne_kg.building.project import Project  # noqa: E402
 from tests.conftest import free_port  # noqa: E402
-
-
-def workers(serve: subprocess.Popen) -> list[int]:
-    children = subprocess.run(["pgrep", "-P", str(serve.pid)], capture_output=True, text=True).stdout.split()
-    return [int(c) for c in children if b"montagne_kg.cli" in Path(f"/proc/{c}/cmdline").read_bytes()]
+from tests.helpers import serve_workers  # noqa: E402
 
 
 def one_run(assembled: Assembled, clients: int, kill_first: bool) -> str:
@@ -68,7 +64,7 @@ def one_run(assembled: Assembled, clients: int, kill_first: bool) -> str:
                                                         if "release/003" not in n}), out)
         killed = time.monotonic()
         if kill_first:
-            os.kill(workers(serve)[0], signal.SIGKILL)
+            os.kill(serve_workers(serve.pid)[0], signal.SIGKILL)
             time.sleep(0.5)
         hup = time.monotonic()
         os.kill(serve.pid, signal.SIGHUP)

@@ -37,6 +37,13 @@ def serve_master(out: Path, url: str) -> int:
                               check=True).stdout.split()[0])
 
 
+def serve_workers(master: int) -> list[int]:
+    """The HTTP worker processes of the `montagne-kg serve` whose pid is ``master`` (granian forks them, so they
+    carry its command line; the zygote, relay and resource tracker do not)."""
+    children = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout.split()
+    return [int(pid) for pid in children if b"montagne_kg.cli" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+
+
 def serves_only(url: str, build: str, seconds: float = 30.0) -> bool:
     """Whether, within ``seconds``, 40 health answers in a row name ``build``: after SIGHUP an old worker answers
     until its replacement is up."""

@@ -22,7 +22,7 @@ import pytest
 
 from montagne_kg.building.build import Assembled, write_build
 from tests.conftest import ROOT, free_port, live_server
-from tests.helpers import health, serve_master, serves_only
+from tests.helpers import health, serve_master, serve_workers, serves_only
 
 CONFIG = ROOT / "deploy" / "nginx.conf"
 REQUESTS = 500
@@ -157,10 +157,7 @@ def test_a_worker_killed_under_load_costs_no_request_behind_the_balancer(build_d
     with ExitStack() as stack:
         replicas = [stack.enter_context(live_server(out, *flags)) for _ in range(2)]
         url = stack.enter_context(balancer(replicas, tmp_path))
-        master = serve_master(out, replicas[0])
-        worker = next(int(pid) for pid in subprocess.run(["pgrep", "-P", str(master)], capture_output=True,
-                                                         text=True, check=True).stdout.split()
-                      if b"montagne_kg.cli" in Path(f"/proc/{pid}/cmdline").read_bytes())  # granian forks workers
+        worker = serve_workers(serve_master(out, replicas[0]))[0]
         statuses = load(url, REQUESTS, lambda: os.kill(worker, signal.SIGKILL))
         assert len(statuses) == REQUESTS and set(statuses) == {200}, {s: statuses.count(s) for s in set(statuses)}
         assert httpx.get(f"{replicas[0]}/-/health", trust_env=False).status_code == 200  # a new worker took over
